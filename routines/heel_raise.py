@@ -1,0 +1,140 @@
+"""Heel raises, double-leg or single-leg, counted with hysteresis on the heel's lift above the flat stance."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from routines.events import DetectorStatus, RepEvent
+from routines.stance import StanceFrame, StanceTracker
+from vision.foot_signals import FootSignals
+
+# Lift thresholds in body scales (torso lengths). A full raise lifts the body by 5-8 cm, about 0.08-0.2 torso.
+RISE_HIGH = 0.055  # above this the heel is up: the rep will count once it comes down
+RISE_LOW = 0.025  # below this the heel is down again
+RISE_START = 0.02  # a rep starts when the lift leaves this level
+PARTIAL_MIN = 0.035  # a rise that peaks between this and RISE_HIGH is a partial rep
+MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
+SIDE_SHARE = 0.3  # a foot whose lift stays under this share of the other's did not take part in the rep
+TOP_SHARE = 0.8  # the top of a rep is where the lift stays above this share of its peak
+LOWER_SLOWLY_SECONDS = 0.5  # lowering faster than this gets the cue "lower slowly"
+
+
+@dataclass
+class _Rep:
+    start: float
+    standing: tuple[str, ...]  # the feet on the floor when the rep began
+    samples: list = field(default_factory=list)  # (t, lift, {side: lift}, {side: heel lift}, {side: heel lift m})
+    reached_high: bool = False
+
+    @property
+    def peak(self) -> float:
+        return max(s[1] for s in self.samples)
+
+
+class HeelRaiseDetector:
+    """Counts heel raises from one stream of foot signals.
+
+    >>> detector = HeelRaiseDetector()
+    >>> for signals in stream:
+    ...     for event in detector.update(signals):
+    ...         print(event.side, event.measures["rise_s"])
+    """
+
+    exercise = "heel-raise"
+
+    def __init__(self) -> None:
+        self.stance = StanceTracker()
+        self.per_side = {"left": 0, "right": 0, "both": 0}
+        self.partial = 0
+        self._rep: _Rep | None = None
+        self._frame: StanceFrame | None = None
+        self._cue = ""
+        self._lift = math.nan
+
+    @property
+    def count(self) -> int:
+        return sum(self.per_side.values())
+
+    def update(self, signals: FootSignals) -> list[RepEvent]:
+        frame = self.stance.update(signals, hold=self._rep is not None)
+        self._frame = frame
+        if not frame.ready:
+            self._rep = None  # a rep interrupted by moving or by losing the feet does not count
+            self._lift = math.nan
+            return []
+        lift = sum(frame.lift.values()) / len(frame.lift)
+        self._lift = lift
+        rep = self._rep
+        if rep is None:
+            if lift > RISE_START:
+                self._rep = _Rep(start=frame.t, standing=frame.standing)
+                self._rep.samples.append(_sample(frame, lift))
+            return []
+        if frame.standing != rep.standing:
+            # A foot left or joined the floor mid-rep: a step or a knee lift starting, not a heel raise.
+            self._rep = None
+            return []
+        rep.samples.append(_sample(frame, lift))
+        if lift > RISE_HIGH:
+            rep.reached_high = True
+        if rep.reached_high and lift < RISE_LOW or not rep.reached_high and lift < RISE_START:
+            self._rep = None
+            return self._finish(rep, frame.t)
+        return []
+
+    def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
+        if end - rep.start < MIN_REP_SECONDS:
+            return []
+        peak = rep.peak
+        if not rep.reached_high and peak < PARTIAL_MIN:
+            return []
+        event = _event(self.exercise, rep, end, complete=rep.reached_high)
+        if event.complete:
+            self.per_side[event.side] += 1
+        else:
+            self.partial += 1
+        self._cue = event.cues[0] if event.cues else ""
+        return [event]
+
+    @property
+    def status(self) -> DetectorStatus:
+        frame = self._frame
+        phase = "no person" if frame is None else frame.phase
+        if phase == "ready" and self._rep is not None and self._rep.reached_high:
+            phase = "up"
+        message = "" if frame is None else frame.message
+        return DetectorStatus(self.count, dict(self.per_side), phase, message, self._cue, self._lift)
+
+
+def _sample(frame: StanceFrame, lift: float) -> tuple:
+    return (frame.t, lift, dict(frame.lift), dict(frame.heel_lift), dict(frame.heel_lift_m))
+
+
+def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:
+    samples = rep.samples
+    peak = rep.peak
+    top = [s[0] for s in samples if s[1] >= TOP_SHARE * peak]
+    top_start, top_end = top[0], top[-1]
+    side_peak = {}
+    for s in samples:
+        for side, value in s[2].items():
+            side_peak[side] = max(side_peak.get(side, -math.inf), value)
+    best = max(side_peak.values())
+    sides = [side for side, value in side_peak.items() if value >= SIDE_SHARE * best]
+    side = sides[0] if len(sides) == 1 else "both"
+    heel = max((max(s[3].values()) for s in samples if s[3]), default=math.nan)
+    heel_m = [v for s in samples for v in s[4].values() if not math.isnan(v)]
+    measures = {
+        "rise": round(peak, 4),
+        "heel_rise": round(heel, 4),
+        "rise_cm": round(100 * max(heel_m), 1) if heel_m else None,
+        "rise_s": round(top_start - rep.start, 3),
+        "hold_s": round(top_end - top_start, 3),
+        "lower_s": round(end - top_end, 3),
+    }
+    cues = []
+    if not complete:
+        cues.append("rise higher onto the balls of your feet")
+    elif measures["lower_s"] < LOWER_SLOWLY_SECONDS:
+        cues.append("lower slowly")
+    return RepEvent(exercise, side, rep.start, end, complete, measures, tuple(cues))

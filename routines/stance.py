@@ -1,0 +1,180 @@
+"""Where the feet stand: calibration on a still, flat stance, and the gates that stop counting while the person moves.
+
+A `StanceTracker` is fed one frame's foot signals at a time. It calibrates on the first still moment (both feet
+seen, flat and not moving), and again whenever the person has moved, walked off or hidden their feet. While
+calibrated it reports, for each foot, how far its heel has risen above the calibrated flat stance, and which feet
+stand on the floor: both (a double-leg stance) or one (the other foot held up, a single-leg stance).
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from vision.foot_signals import FootSignals
+from vision.pose import SIDES
+
+# Lengths are in body scales (torso lengths), times in seconds.
+STILL_SECONDS = 0.6  # how long the person must hold still to calibrate
+STILL_RISE_RANGE = 0.035  # largest change of a foot's rise signal within a still moment
+STILL_POINT_RANGE = 0.06  # largest movement of a toe or of the hips within a still moment
+TOE_PLANTED = 0.3  # a toe further than this from its calibrated place has moved (step, lunge, lifted foot)
+TOE_LIFTED = 0.12  # a foot whose toe is this much above its calibrated place is held off the floor
+HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
+HIP_DROP = 0.25  # hips lower than this: a squat or lunge
+LOST_SECONDS = 1.0  # without the person or their feet for this long, calibrate again when they are back
+BASELINE_TIME_CONSTANT = 4.0  # the flat-stance baseline follows slow drift while the heels are down
+
+
+@dataclass(frozen=True)
+class StanceFrame:
+    """The stance in one frame. `lift` holds each foot's heel rise over its calibrated flat stance."""
+
+    t: float
+    phase: str  # "no person", "feet not visible", "not calibrated", "moving", "ready"
+    message: str
+    standing: tuple[str, ...]  # feet on the floor while "ready": ("left", "right"), ("left",) or ("right",)
+    lift: dict  # side -> rise over the flat stance (body scales), for the feet in `standing`
+    heel_lift: dict  # side -> heel height over the flat stance (body scales)
+    heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
+    signals: FootSignals
+
+    @property
+    def ready(self) -> bool:
+        return self.phase == "ready"
+
+
+MESSAGES = {
+    "no person": "No one in view: step into the picture, whole body visible",
+    "feet not visible": "Step back: your feet are out of view",
+    "not calibrated": "Stand still with both feet flat to calibrate",
+    "moving": "Stand still with both feet flat to calibrate",
+    "ready": "",
+}
+
+
+@dataclass
+class _Calibration:
+    rise: dict
+    height: dict
+    heel: dict
+    heel_m: dict
+    toe: dict
+    hip: tuple[float, float]
+
+
+class StanceTracker:
+    """Calibrates on a still flat stance and reports heel lift per foot, gated on the feet staying put."""
+
+    def __init__(self) -> None:
+        self._window: deque[FootSignals] = deque()
+        self._calibration: _Calibration | None = None
+        self._last_good = -math.inf
+        self._last_t = -math.inf
+        self._moving = False
+
+    @property
+    def calibrated(self) -> bool:
+        return self._calibration is not None
+
+    def update(self, s: FootSignals, hold: bool = False) -> StanceFrame:
+        """One frame. A counter passes `hold=True` while a rep is under way, so the baseline does not follow the heel."""
+        if s.t < self._last_t:  # a new stream: time went back
+            self.__init__()
+        self._last_t = s.t
+        if not s.person or not s.feet_visible:
+            phase = "no person" if not s.person else "feet not visible"
+            self._window.clear()
+            if s.t - self._last_good > LOST_SECONDS:
+                self._calibration = None
+            return self._frame(s, phase)
+        self._last_good = s.t
+        self._window.append(s)
+        while self._window and s.t - self._window[0].t > STILL_SECONDS:
+            self._window.popleft()
+        still = self._still()
+        cal = self._calibration
+        if cal is None:
+            if still:
+                self._calibrate()
+                return self._ready(s, hold=True)
+            return self._frame(s, "not calibrated")
+        standing = self._standing(s, cal)
+        hip_dx = abs(s.hip[0] - cal.hip[0])
+        hip_drop = s.hip[1] - cal.hip[1]
+        if not standing or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP:
+            # Stepping, walking, squatting, lunging or shifting: forget the stance and wait for stillness.
+            self._calibration = None
+            return self._frame(s, "moving")
+        return self._ready(s, hold=hold, standing=standing)
+
+    def _still(self) -> bool:
+        w = self._window
+        if len(w) < 3 or w[-1].t - w[0].t < STILL_SECONDS * 0.9:
+            return False
+        for side in SIDES:
+            rises = [f.side(side).rise for f in w]
+            if max(rises) - min(rises) > STILL_RISE_RANGE:
+                return False
+            toes = np.array([f.side(side).toe for f in w])
+            if np.ptp(toes, axis=0).max() > STILL_POINT_RANGE:
+                return False
+        hips = np.array([f.hip for f in w])
+        return bool(np.ptp(hips, axis=0).max() <= STILL_POINT_RANGE)
+
+    def _calibrate(self) -> None:
+        w = self._window
+
+        def mean(get):
+            return {side: float(np.mean([get(f.side(side)) for f in w])) for side in SIDES}
+
+        self._calibration = _Calibration(
+            rise=mean(lambda x: x.rise),
+            height=mean(lambda x: x.height),
+            heel=mean(lambda x: x.heel_height),
+            heel_m=mean(lambda x: x.heel_height_m),
+            toe={side: tuple(np.mean([f.side(side).toe for f in w], axis=0)) for side in SIDES},
+            hip=tuple(np.mean([f.hip for f in w], axis=0)),
+        )
+
+    @staticmethod
+    def _standing(s: FootSignals, cal: _Calibration) -> tuple[str, ...]:
+        planted, lifted = [], []
+        for side in SIDES:
+            tx, ty = s.side(side).toe
+            rx, ry = cal.toe[side]
+            if math.hypot(tx - rx, ty - ry) <= TOE_PLANTED:
+                planted.append(side)
+            elif ry - ty >= TOE_LIFTED:
+                lifted.append(side)
+        if len(planted) == 2 or (len(planted) == 1 and len(lifted) == 1):
+            return tuple(planted)
+        return ()
+
+    def _ready(self, s: FootSignals, hold: bool, standing: tuple[str, ...] = SIDES) -> StanceFrame:
+        cal = self._calibration
+        # The heel must rise against the toe and the body must rise in the picture: a toe point that slides
+        # (the model's least steady landmark) lifts only the first, a moving camera only the second.
+        lift = {side: min(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in standing}
+        if not hold and len(standing) == 2:
+            # Follow slow drift of the flat stance (the body settling, the camera creeping) while the heels are down.
+            dt = s.t - self._window[-2].t if len(self._window) > 1 else 0.0
+            alpha = 1.0 - math.exp(-max(dt, 0.0) / BASELINE_TIME_CONSTANT)
+            for side in SIDES:
+                cal.rise[side] += alpha * (s.side(side).rise - cal.rise[side])
+                cal.height[side] += alpha * (s.side(side).height - cal.height[side])
+        return StanceFrame(
+            s.t,
+            "ready",
+            "",
+            standing,
+            lift,
+            {side: s.side(side).heel_height - cal.heel[side] for side in standing},
+            {side: s.side(side).heel_height_m - cal.heel_m[side] for side in standing},
+            s,
+        )
+
+    def _frame(self, s: FootSignals, phase: str) -> StanceFrame:
+        return StanceFrame(s.t, phase, MESSAGES[phase], (), {}, {}, {}, s)

@@ -1,0 +1,109 @@
+"""Per-frame foot signals for each side, in units of the body's own scale.
+
+The body scale is the torso length (mid-shoulder to mid-hip) in pixels, smoothed over time, so that the
+signals do not depend on the distance to the camera or on the person's size. A side's signals are gated
+on the model's visibility of its foot landmarks and on those landmarks being inside the frame.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from vision.pose import ANKLE, HEEL, HIP, KNEE, SHOULDER, SIDES, TOE, Pose
+
+# Below this visibility the model is guessing where a point is.
+MIN_VISIBILITY = 0.5
+# The torso length changes only when the person walks nearer or further: smooth it over about this long.
+SCALE_TIME_CONSTANT = 1.5
+# After this long without a person, the next person starts a fresh scale.
+SCALE_RESET_GAP = 1.0
+
+
+@dataclass(frozen=True)
+class SideSignals:
+    """One foot in one frame; lengths in body scales, positions in image axes (x right, y down)."""
+
+    visible: bool  # heel, ankle and toe seen by the model and inside the frame
+    rise: float  # mean height of heel, ankle, knee and hip above the toe: grows as the heel lifts
+    height: float  # mean height of heel, ankle, knee and hip in the image (up is positive): grows as the body rises
+    heel_height: float  # heel above the toe
+    heel_height_m: float  # heel above the toe in metres, from the model's world landmarks (nan if absent)
+    toe: tuple[float, float]  # toe (tip of the foot) position
+    heel: tuple[float, float]
+    ankle: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FootSignals:
+    """Both feet in one frame. `person` is False when no one was found; the sides are then not visible."""
+
+    t: float
+    person: bool
+    scale_px: float  # pixels per body scale
+    hip: tuple[float, float]  # mid-hip position
+    left: SideSignals
+    right: SideSignals
+
+    def side(self, name: str) -> SideSignals:
+        return self.left if name == "left" else self.right
+
+    @property
+    def feet_visible(self) -> bool:
+        return self.left.visible and self.right.visible
+
+
+NOT_SEEN = SideSignals(False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan))
+
+
+class FootSignalExtractor:
+    """Turns poses of one stream into foot signals; keeps the smoothed body scale of that stream.
+
+    >>> extractor = FootSignalExtractor()
+    >>> signals = extractor.update(pose, t)   # pose may be None
+    """
+
+    def __init__(self) -> None:
+        self._scale: float | None = None
+        self._last_seen = -math.inf
+
+    def update(self, pose: Pose | None, t: float) -> FootSignals:
+        if pose is None:
+            return FootSignals(t, False, math.nan, (math.nan, math.nan), NOT_SEEN, NOT_SEEN)
+        pts = pose.points
+        shoulders = (pts[SHOULDER["left"]] + pts[SHOULDER["right"]]) / 2
+        hips = (pts[HIP["left"]] + pts[HIP["right"]]) / 2
+        torso = float(np.hypot(*(shoulders - hips)))
+        if self._scale is None or t - self._last_seen > SCALE_RESET_GAP or t < self._last_seen:
+            self._scale = torso
+        else:
+            alpha = 1.0 - math.exp(-(t - self._last_seen) / SCALE_TIME_CONSTANT)
+            self._scale += alpha * (torso - self._scale)
+        self._last_seen = t
+        scale = max(self._scale, 1.0)
+        sides = {name: _side(pose, name, scale) for name in SIDES}
+        return FootSignals(t, True, scale, (hips[0] / scale, hips[1] / scale), sides["left"], sides["right"])
+
+
+def _side(pose: Pose, name: str, scale: float) -> SideSignals:
+    pts, vis = pose.points, pose.visibility
+    heel, ankle, toe, knee, hip = (pts[i[name]] for i in (HEEL, ANKLE, TOE, KNEE, HIP))
+    feet = (HEEL[name], ANKLE[name], TOE[name])
+    visible = all(vis[i] >= MIN_VISIBILITY and pose.in_frame(i) for i in feet)
+    toe_y = toe[1]
+    heel_height = (toe_y - heel[1]) / scale
+    mean_y = (heel[1] + ankle[1] + knee[1] + hip[1]) / 4
+    rise = (toe_y - mean_y) / scale
+    world = pose.world
+    heel_height_m = float(world[TOE[name], 1] - world[HEEL[name], 1])
+    return SideSignals(
+        visible,
+        float(rise),
+        float(-mean_y / scale),
+        float(heel_height),
+        heel_height_m,
+        (float(toe[0] / scale), float(toe_y / scale)),
+        (float(heel[0] / scale), float(heel[1] / scale)),
+        (float(ankle[0] / scale), float(ankle[1] / scale)),
+    )

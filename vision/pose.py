@@ -1,0 +1,86 @@
+"""Pose estimation with MediaPipe's BlazePose full model, which ships inside the mediapipe 0.10.21 wheel."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# BlazePose landmark indices used by footform.
+NOSE = 0
+SHOULDER = {"left": 11, "right": 12}
+HIP = {"left": 23, "right": 24}
+KNEE = {"left": 25, "right": 26}
+ANKLE = {"left": 27, "right": 28}
+HEEL = {"left": 29, "right": 30}
+TOE = {"left": 31, "right": 32}  # "foot_index": the tip of the foot, the only toe point the model has
+SIDES = ("left", "right")
+
+SKELETON = (
+    (11, 12), (11, 23), (12, 24), (23, 24), (11, 13), (13, 15), (12, 14), (14, 16),
+    (23, 25), (25, 27), (24, 26), (26, 28),
+)
+FOOT_EDGES = ((27, 29), (29, 31), (31, 27), (28, 30), (30, 32), (32, 28))
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's landmarks in one frame.
+
+    `points` are pixels (x right, y down) in a `width` x `height` frame; `visibility` is the model's 0..1 score;
+    `world` are metres with the origin between the hips (y down), when the model gives them.
+    """
+
+    t: float
+    points: np.ndarray  # (33, 2)
+    visibility: np.ndarray  # (33,)
+    world: np.ndarray  # (33, 3)
+    width: int
+    height: int
+
+    def in_frame(self, index: int, margin: float = 0.0) -> bool:
+        x, y = self.points[index]
+        return -margin <= x <= self.width + margin and -margin <= y <= self.height + margin
+
+
+class PoseEstimator:
+    """One MediaPipe pose tracker for one stream of frames, fed in time order.
+
+    >>> with PoseEstimator() as estimator:
+    ...     pose = estimator.estimate(rgb_image, t=0.0)
+    """
+
+    def __init__(self) -> None:
+        # Imported here so that code which only reads stored landmarks does not pay for loading MediaPipe.
+        import mediapipe as mp
+
+        # model_complexity=1 is the full model bundled in the wheel; 0 and 2 would try to download theirs.
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            smooth_landmarks=True,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+
+    def estimate(self, image: np.ndarray, t: float) -> Pose | None:
+        """Landmarks of the person in an RGB image, or None when nobody is found."""
+        height, width = image.shape[:2]
+        result = self._pose.process(image)
+        if result.pose_landmarks is None:
+            return None
+        marks = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float64)
+        points = marks[:, :2] * (width, height)
+        if result.pose_world_landmarks is not None:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], dtype=np.float64)
+        else:
+            world = np.full((33, 3), np.nan)
+        return Pose(t, points, marks[:, 2], world, width, height)
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
