@@ -1,6 +1,8 @@
 """Pose estimation with MediaPipe's BlazePose full model, which ships inside the mediapipe 0.10.21 wheel."""
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,21 +53,29 @@ class PoseEstimator:
 
     def __init__(self) -> None:
         # Imported here so that code which only reads stored landmarks does not pay for loading MediaPipe.
-        import mediapipe as mp
+        with _native_stderr_silenced():
+            import mediapipe as mp
 
-        # model_complexity=1 is the full model bundled in the wheel; 0 and 2 would try to download theirs.
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=False,
-            model_complexity=1,
-            smooth_landmarks=True,
-            min_detection_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
+            # model_complexity=1 is the full model bundled in the wheel; 0 and 2 would try to download theirs.
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=1,
+                smooth_landmarks=True,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+        self._started = False
 
     def estimate(self, image: np.ndarray, t: float) -> Pose | None:
         """Landmarks of the person in an RGB image, or None when nobody is found."""
         height, width = image.shape[:2]
-        result = self._pose.process(image)
+        if self._started:
+            result = self._pose.process(image)
+        else:
+            # The graph's native start-up notices are printed on the first frame.
+            with _native_stderr_silenced():
+                result = self._pose.process(image)
+            self._started = True
         if result.pose_landmarks is None:
             return None
         marks = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float64)
@@ -84,3 +94,20 @@ class PoseEstimator:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Silence MediaPipe's C++ start-up chatter, which writes straight to file descriptor 2 and ignores Python."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

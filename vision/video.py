@@ -9,6 +9,11 @@ from typing import Iterator
 import av
 import numpy as np
 
+# Damaged frames the decoder patched over; a file with more than this many is reported as corrupt.
+CORRUPT_FRAMES_TOLERATED = 2
+# A file that yields less than this share of the frames its header promises has been cut short.
+TRUNCATED_SHARE = 0.9
+
 # Pose estimation runs on frames no larger than this on their longest side: the pose model works at
 # 256 px, so a 1080p frame only costs decode time, and a fixed size keeps drawing and timing predictable.
 WORKING_SIZE = 640
@@ -67,7 +72,7 @@ class VideoFile:
             raise VideoError(f"{self.path}: not a readable video file ({_reason(error)})") from None
         if not self._container.streams.video:
             self._container.close()
-            raise VideoError(f"{self.path}: contains no video stream")
+            raise VideoError(f"{self.path}: not a video file (it has no video stream)")
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
         ctx = self._stream.codec_context
@@ -110,7 +115,13 @@ class VideoFile:
         # Scale at the stored orientation, then turn: np.rot90 turns anticlockwise, as the stored angle asks.
         out_w, out_h = self._size if self._rotation % 180 == 0 else self._size[::-1]
         frames, self._first = itertools.chain([self._first], self._decoder), None
+        corrupt = 0
+        index = -1
         for index, frame in enumerate(frames):
+            if frame.is_corrupt:
+                corrupt += 1
+                if corrupt > CORRUPT_FRAMES_TOLERATED:
+                    raise VideoError(f"{self.path}: the video is corrupt (damaged frames from frame {index} on)")
             if frame.pts is not None and base is not None:
                 t = float((frame.pts - start) * base)
             else:
@@ -119,6 +130,9 @@ class VideoFile:
             if self._rotation:
                 image = np.ascontiguousarray(np.rot90(image, k=self._rotation // 90))
             yield Frame(t, image)
+        expected = self.info.frame_count
+        if expected > 10 and index + 1 < TRUNCATED_SHARE * expected:
+            raise VideoError(f"{self.path}: the video is truncated ({index + 1} of {expected} frames could be read)")
 
     def close(self) -> None:
         self._container.close()

@@ -1,0 +1,145 @@
+"""Analysing a recorded video: the live pipeline run over a file, one frame at a time."""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from routines.events import RepEvent
+from routines.pipeline import Pipeline, annotate
+from vision.video import VideoFile
+from vision.writer import VideoWriter
+
+# Feet out of view for longer than this gets a warning of its own.
+FEET_HIDDEN_WARNING_SECONDS = 1.0
+
+
+@dataclass
+class Analysis:
+    path: str
+    exercise: str
+    fps: float
+    duration: float
+    frames: int = 0
+    frames_with_pose: int = 0
+    events: list[RepEvent] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    signal: list[tuple[float, float]] = field(default_factory=list)  # (t, detector signal) for charts
+
+    @property
+    def reps(self) -> list[RepEvent]:
+        return [e for e in self.events if e.complete]
+
+    @property
+    def partial_reps(self) -> list[RepEvent]:
+        return [e for e in self.events if not e.complete]
+
+    @property
+    def per_side(self) -> dict:
+        counts = {"left": 0, "right": 0, "both": 0}
+        for event in self.reps:
+            counts[event.side] += 1
+        return counts
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.path,
+            "exercise": self.exercise,
+            "reps": len(self.reps),
+            "per_side": self.per_side,
+            "partial_reps": len(self.partial_reps),
+            "events": [e.to_dict() for e in self.events],
+            "frames": self.frames,
+            "frames_with_pose": self.frames_with_pose,
+            "fps": round(self.fps, 3),
+            "duration": round(self.duration, 3),
+            "warnings": list(self.warnings),
+        }
+
+
+def analyze_video(
+    path: str | os.PathLike,
+    exercise: str,
+    annotate_path: str | os.PathLike | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Analysis:
+    """Count one exercise in a video file. Raises `VideoError` for a file that cannot be read.
+
+    `progress` is called with the share of the clip done (0..1) as frames are read.
+    """
+    pipeline = Pipeline(exercise)
+    with VideoFile(path) as video:
+        info = video.info
+        result = Analysis(video.path, exercise, info.fps, info.duration)
+        writer = VideoWriter(annotate_path, info.fps) if annotate_path else None
+        hidden = _Spans()
+        not_ready = _Spans()
+        try:
+            for frame in video:
+                step = pipeline.process(frame.image, frame.t)
+                result.frames += 1
+                result.frames_with_pose += step.pose is not None
+                result.events.extend(step.events)
+                result.signal.append((frame.t, step.status.signal))
+                hidden.add(frame.t, step.status.phase == "feet not visible")
+                not_ready.add(frame.t, step.status.phase in ("not calibrated", "moving"))
+                if writer is not None:
+                    writer.write(annotate(frame.image, step), frame.t)
+                if progress is not None and info.duration > 0:
+                    progress(min(1.0, frame.t / info.duration))
+        finally:
+            pipeline.close()
+            if writer is not None:
+                writer.close()
+    result.duration = max(result.duration, result.signal[-1][0] if result.signal else 0.0)
+    result.warnings = _warnings(result, hidden, not_ready)
+    return result
+
+
+class _Spans:
+    """Total time spent in some condition, from per-frame flags."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.longest = 0.0
+        self._since: float | None = None
+        self._last = 0.0
+
+    def add(self, t: float, flag: bool) -> None:
+        if flag and self._since is None:
+            self._since = t
+        elif not flag and self._since is not None:
+            self._close(t)
+        self._last = t
+
+    def _close(self, t: float) -> None:
+        length = t - self._since
+        self.total += length
+        self.longest = max(self.longest, length)
+        self._since = None
+
+    def done(self) -> "_Spans":
+        if self._since is not None:
+            self._close(self._last)
+        return self
+
+
+def _warnings(result: Analysis, hidden: _Spans, not_ready: _Spans) -> list[str]:
+    warnings = []
+    if result.frames_with_pose == 0:
+        return ["No person was found in the video: nothing was counted."]
+    missing = result.frames - result.frames_with_pose
+    if missing > 0.2 * result.frames:
+        warnings.append(f"No person was found in {missing} of {result.frames} frames.")
+    hidden.done()
+    not_ready.done()
+    if hidden.total >= FEET_HIDDEN_WARNING_SECONDS:
+        warnings.append(f"The feet were out of view for {hidden.total:.1f} s: reps there were not counted.")
+    calibrated = any(not math.isnan(v) for _, v in result.signal)
+    if not calibrated:
+        warnings.append(
+            "The person never stood still with both feet flat and in view, so nothing could be counted: "
+            "start the clip with a still moment."
+        )
+    return warnings

@@ -1,0 +1,90 @@
+"""One stream of frames through pose estimation, foot signals and one exercise's detector.
+
+The same `Pipeline` serves a recorded file and a live camera: it is fed one frame (with its own timestamp) at a
+time and keeps all its state, so each stream gets its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from routines.events import DetectorStatus, RepEvent
+from routines.heel_raise import HeelRaiseDetector
+from vision.foot_signals import FootSignalExtractor, FootSignals
+from vision.overlay import draw_panel, draw_pose
+from vision.pose import Pose, PoseEstimator
+
+DETECTORS = {
+    "heel-raise": HeelRaiseDetector,
+}
+EXERCISE_NAMES = {
+    "heel-raise": "heel raises",
+}
+
+
+def make_detector(exercise: str):
+    try:
+        return DETECTORS[exercise]()
+    except KeyError:
+        raise ValueError(f"unknown exercise {exercise!r}; choose from {', '.join(DETECTORS)}") from None
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    t: float
+    pose: Pose | None
+    signals: FootSignals
+    events: list[RepEvent]
+    status: DetectorStatus
+
+
+class Pipeline:
+    """Pose, foot signals and detector for one stream.
+
+    >>> pipeline = Pipeline("heel-raise")
+    >>> result = pipeline.process(rgb_image, t)
+    >>> result.status.count
+    """
+
+    def __init__(self, exercise: str, estimator: PoseEstimator | None = None):
+        self.detector = make_detector(exercise)
+        self.exercise = exercise
+        self._estimator = estimator
+        self._signals = FootSignalExtractor()
+
+    def set_exercise(self, exercise: str) -> None:
+        """Start counting another exercise on the same stream (the pose tracker carries on)."""
+        self.detector = make_detector(exercise)
+        self.exercise = exercise
+
+    def process(self, image: np.ndarray, t: float) -> FrameResult:
+        if self._estimator is None:
+            self._estimator = PoseEstimator()
+        return self.feed(self._estimator.estimate(image, t), t)
+
+    def feed(self, pose: Pose | None, t: float) -> FrameResult:
+        """Advance with a pose already estimated (or read from a stored trace)."""
+        signals = self._signals.update(pose, t)
+        events = self.detector.update(signals)
+        return FrameResult(t, pose, signals, events, self.detector.status)
+
+    def close(self) -> None:
+        if self._estimator is not None:
+            self._estimator.close()
+            self._estimator = None
+
+
+def count_text(status: DetectorStatus, target: int | None = None, side: str | None = None) -> str:
+    """The counter as shown on screen, e.g. "5 / 8 right foot" or "3 reps"."""
+    if side in ("left", "right"):
+        done = status.per_side.get(side, 0)
+        return f"{done} / {target} {side} foot" if target else f"{done} {side} foot"
+    return f"{status.count} / {target}" if target else f"{status.count} reps"
+
+
+def annotate(image: np.ndarray, result: FrameResult, target: int | None = None, side: str | None = None) -> np.ndarray:
+    """Draw the skeleton, the counter, the latest cue and any set-up guidance on the frame (in place)."""
+    draw_pose(image, result.pose)
+    status = result.status
+    return draw_panel(image, count_text(status, target, side), status.cue, status.message)
