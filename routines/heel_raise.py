@@ -16,7 +16,9 @@ PARTIAL_MIN = 0.035  # a rise that peaks between this and RISE_HIGH is a partial
 MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
 SIDE_SHARE = 0.3  # a foot whose lift stays under this share of the other's did not take part in the rep
 TOP_SHARE = 0.8  # the top of a rep is where the lift stays above this share of its peak
-LOWER_SLOWLY_SECONDS = 0.5  # lowering faster than this gets the cue "lower slowly"
+# Lowering from the top to flat faster than this gets the cue "lower slowly". The time is measured between the
+# top (80% of the peak) and flat (RISE_LOW), the middle of the descent: 0.3 s there is a drop of about 0.6 s.
+LOWER_SLOWLY_SECONDS = 0.3
 
 
 @dataclass

@@ -25,6 +25,7 @@ TOE_LIFTED = 0.12  # a foot whose toe is this much above its calibrated place is
 HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
 HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 LOST_SECONDS = 1.0  # without the person or their feet for this long, calibrate again when they are back
+BELOW_FLAT = 0.03  # standing still this far below the calibrated stance: it was not flat (heels were up), calibrate again
 BASELINE_TIME_CONSTANT = 4.0  # the flat-stance baseline follows slow drift while the heels are down
 
 
@@ -108,7 +109,11 @@ class StanceTracker:
             # Stepping, walking, squatting, lunging or shifting: forget the stance and wait for stillness.
             self._calibration = None
             return self._frame(s, "moving")
-        return self._ready(s, hold=hold, standing=standing)
+        frame = self._ready(s, hold=hold, standing=standing)
+        if still and len(standing) == 2 and min(frame.lift.values()) < -BELOW_FLAT:
+            self._calibrate()
+            frame = self._ready(s, hold=True)
+        return frame
 
     def _still(self) -> bool:
         w = self._window

@@ -1,0 +1,73 @@
+"""Foot signals made by hand, for checking detector rules one at a time without MediaPipe."""
+from __future__ import annotations
+
+import math
+
+from vision.foot_signals import NOT_SEEN, FootSignals, SideSignals
+
+FPS = 30.0
+FOOT_X = {"left": 1.3, "right": 0.7}  # the person faces the camera: their left foot is on the image's right
+
+
+def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0, heel_dx: float = 0.0,
+         visible: bool = True) -> SideSignals:
+    """One foot whose heel is `lift` body scales above flat, its toe raised by `toe_up` and moved by `toe_dx`."""
+    if not visible:
+        return NOT_SEEN
+    x = FOOT_X[name] + toe_dx
+    return SideSignals(
+        visible=True,
+        rise=1.3 + lift,
+        height=-2.7 + lift + toe_up,
+        heel_height=0.1 + 1.4 * lift,
+        heel_height_m=0.02 + 0.3 * lift,
+        toe=(x, 4.0 - toe_up),
+        heel=(x + heel_dx, 3.9 - 1.4 * lift - toe_up),
+        ankle=(x, 3.8 - lift - toe_up),
+    )
+
+
+def timeline(*segments) -> list[FootSignals]:
+    """Frames from segments of (seconds, make) where make(u) gives (left, right) or (left, right, hip), u in 0..1."""
+    frames, t = [], 0.0
+    for seconds, make in segments:
+        n = max(1, int(round(seconds * FPS)))
+        for i in range(n):
+            left, right, *hip = make(i / n)
+            frames.append(FootSignals(t, True, 140.0, hip[0] if hip else (1.0, 2.0), left, right))
+            t += 1 / FPS
+    return frames
+
+
+def still(seconds: float, **left_kwargs):
+    return seconds, lambda u: (foot("left", **left_kwargs), foot("right"))
+
+
+def bump(u: float, up: float, hold: float, down: float) -> float:
+    """0..1..0: a smooth rise over `up` seconds, a hold, a smooth fall over `down` seconds; u runs 0..1."""
+    s = u * (up + hold + down)
+    if s < up:
+        return (1 - math.cos(math.pi * s / up)) / 2
+    if s < up + hold:
+        return 1.0
+    return (1 + math.cos(math.pi * (s - up - hold) / down)) / 2
+
+
+def heel_raise(height: float, sides=("left", "right"), up=0.6, hold=0.4, down=1.0, lifted_foot: str | None = None):
+    """One heel raise of the feet in `sides`; `lifted_foot` is held off the floor (a single-leg raise)."""
+
+    def make(u):
+        h = height * bump(u, up, hold, down)
+        return tuple(
+            foot(name, toe_up=0.4) if name == lifted_foot else foot(name, h if name in sides else 0.0)
+            for name in ("left", "right")
+        )
+
+    return up + hold + down, make
+
+
+def run(detector, frames):
+    events = []
+    for f in frames:
+        events.extend(detector.update(f))
+    return events

@@ -1,0 +1,101 @@
+"""The heel-raise detector's rules, one at a time, on hand-made foot signals."""
+from routines.heel_raise import HeelRaiseDetector
+from tests.synthetic import foot, heel_raise, run, still, timeline
+
+
+def test_counts_double_leg_raises_with_their_times_and_measures():
+    frames = timeline(still(1.5), *[heel_raise(0.12), still(0.8)] * 5)
+    events = run(HeelRaiseDetector(), frames)
+    assert [e.side for e in events] == ["both"] * 5
+    assert all(e.complete for e in events)
+    first = events[0]
+    assert 1.5 <= first.start <= 1.8 and 3.0 <= first.end <= 3.5
+    assert abs(first.measures["rise"] - 0.12) < 0.01
+    assert 0.2 < first.measures["rise_s"] < 0.7 and 0.3 < first.measures["hold_s"] < 0.8
+    assert first.cues == ()
+
+
+def test_no_rep_is_counted_before_the_person_has_stood_still():
+    # Raising straight away, without a still moment: nothing can be calibrated, so nothing is counted.
+    detector = HeelRaiseDetector()
+    events = run(detector, timeline(*[heel_raise(0.12, up=0.5, hold=0.0, down=0.5)] * 3))
+    assert events == []
+    assert detector.status.phase == "not calibrated"
+    assert detector.status.message == "Stand still with both feet flat to calibrate"
+
+
+def test_a_stance_calibrated_with_the_heels_up_is_corrected_once_they_are_down():
+    # The first still moment is a hold at the top of a raise; standing flat afterwards shows the stance was wrong.
+    frames = timeline(heel_raise(0.12, up=0.5, hold=1.2, down=0.8), still(1.0), *[heel_raise(0.12), still(0.8)] * 2)
+    events = run(HeelRaiseDetector(), frames)
+    assert [e.complete for e in events] == [True, True]
+    assert events[0].start > 2.4
+
+
+def test_a_rise_that_stops_short_is_a_partial_rep_and_not_counted():
+    detector = HeelRaiseDetector()
+    events = run(detector, timeline(still(1.5), heel_raise(0.045), still(0.8), heel_raise(0.12), still(0.8)))
+    assert [e.complete for e in events] == [False, True]
+    assert detector.count == 1 and detector.partial == 1
+    assert "higher" in events[0].cues[0]
+
+
+def test_noise_below_the_partial_level_is_not_reported():
+    events = run(HeelRaiseDetector(), timeline(still(1.5), heel_raise(0.025), still(1.0)))
+    assert events == []
+
+
+def test_dropping_the_heel_fast_gets_the_lower_slowly_cue():
+    events = run(HeelRaiseDetector(), timeline(still(1.5), heel_raise(0.12, down=0.25), still(1.0),
+                                              heel_raise(0.12, down=1.5), still(1.0)))
+    assert [e.cues for e in events] == [("lower slowly",), ()]
+
+
+def test_single_leg_raises_are_tagged_with_the_standing_foot():
+    frames = timeline(
+        still(1.5),
+        (0.5, lambda u: (foot("left", toe_up=0.4 * u), foot("right"))),  # lift the left foot off the floor
+        *[heel_raise(0.1, sides=("right",), lifted_foot="left"), still(0.6, toe_up=0.4)] * 3,
+    )
+    detector = HeelRaiseDetector()
+    events = run(detector, frames)
+    assert [e.side for e in events] == ["right"] * 3
+    assert detector.per_side == {"left": 0, "right": 3, "both": 0}
+
+
+def test_one_heel_raised_while_both_feet_stand_is_tagged_with_that_foot():
+    events = run(HeelRaiseDetector(), timeline(still(1.5), heel_raise(0.15, sides=("left",)), still(1.0)))
+    assert [e.side for e in events] == ["left"]
+
+
+def test_a_rep_interrupted_by_the_feet_leaving_the_view_is_not_counted():
+    def hidden(u):
+        return foot("left", visible=False), foot("right", visible=False)
+
+    up = heel_raise(0.12, down=0.0001)
+    frames = timeline(still(1.5), (up[0] * 0.5, up[1]), (0.5, hidden), still(1.5), heel_raise(0.12), still(1.0))
+    detector = HeelRaiseDetector()
+    events = run(detector, frames)
+    assert len(events) == 1 and events[0].start > 3.0  # only the rep after the feet came back
+
+
+def test_feet_out_of_view_are_reported_and_keep_the_count():
+    detector = HeelRaiseDetector()
+    run(detector, timeline(still(1.5), heel_raise(0.12), still(0.5)))
+    run(detector, timeline((1.0, lambda u: (foot("left", visible=False), foot("right")))))
+    assert detector.count == 1
+    assert detector.status.phase == "feet not visible"
+    assert "feet are out of view" in detector.status.message
+
+
+def test_walking_and_squatting_count_nothing():
+    def walk(u):
+        return foot("left", toe_dx=1.5 * u, lift=0.1 * (u % 0.2 > 0.1)), foot("right", toe_dx=1.5 * u)
+
+    def squat(u):
+        drop = 0.6 * (1 - abs(2 * u - 1))
+        return foot("left", lift=0.08 * drop), foot("right", lift=0.08 * drop), (1.0, 2.0 + drop)
+
+    detector = HeelRaiseDetector()
+    events = run(detector, timeline(still(1.5), (3.0, walk), still(1.5), (2.0, squat), (2.0, squat)))
+    assert events == []
