@@ -1,0 +1,457 @@
+"""Following the routine step by step, and the live state shared between a camera stream and the page.
+
+`RoutineSession` knows the steps of the routine and what has been done: it takes the detector's rep events for
+camera-checked steps (counting only reps on the step's side), confirmations for guided steps, and pause, skip and
+stop. `LivePractice` is fed one camera frame at a time by the stream's worker thread and hands counts, cues and
+sounds to the page, which only reads it. Neither knows anything of Streamlit.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from routines.events import DetectorStatus, RepEvent
+from routines.history import HistoryStore
+from routines.pipeline import DETECTORS, EXERCISE_NAMES, FrameResult, Pipeline, annotate
+from routines.routine import Routine, Step
+
+LOG = logging.getLogger(__name__)
+
+# Step states as stored in the history.
+PENDING, ACTIVE, DONE, SKIPPED, STOPPED = "pending", "active", "done", "skipped", "stopped"
+
+
+def wrong_side_cue(got: str, want: str) -> str:
+    if want == "both":
+        return "use both feet together for this set"
+    if got == "both":
+        return f"that was both feet; this set is for the {want} foot only"
+    return f"that was the {got} foot; this set is for the {want}"
+
+
+def exercise_title(exercise: str) -> str:
+    return EXERCISE_NAMES.get(exercise, exercise.replace("-", " "))
+
+
+@dataclass
+class StepProgress:
+    step: Step
+    camera_available: bool  # the step's detector exists in this version
+    done: int = 0
+    status: str = PENDING
+    wrong_side: int = 0
+    partial: int = 0
+    notes: Counter = field(default_factory=Counter)  # form note -> how often it came up
+    row_id: int | None = None  # the step's row in the history
+
+    @property
+    def counted_by_camera(self) -> bool:
+        return self.step.camera_checked and self.camera_available
+
+    def note_texts(self) -> list[str]:
+        return [f"{note} ({n}x)" if n > 1 else note for note, n in self.notes.items()]
+
+
+class RoutineSession:
+    """One run through the routine. Thread-safe: a stream's worker adds reps while the page confirms or skips.
+
+    >>> session = RoutineSession(load_routine(), store)
+    >>> session.start()
+    >>> session.confirm()               # a guided step: the person taps "done"
+    >>> session.add_event(rep_event)    # a camera step: returns a cue to say, or ""
+    >>> session.summary()
+    """
+
+    def __init__(self, routine: Routine, store: HistoryStore | None = None,
+                 available: Iterable[str] | None = None):
+        available = set(DETECTORS if available is None else available)
+        self.routine = routine
+        self.steps = [StepProgress(step, step.exercise in available) for step in routine.steps]
+        self.index = 0
+        self.paused = False
+        self.started = False
+        self.finished = False
+        self.session_id: int | None = None
+        self._store = store
+        self._lock = threading.RLock()
+
+    @property
+    def current(self) -> StepProgress | None:
+        with self._lock:
+            return None if self.finished or not self.started else self.steps[self.index]
+
+    @property
+    def camera_exercise(self) -> str | None:
+        """The detector the stream should run now, or None when no camera-counted step is under way."""
+        with self._lock:
+            current = self.current
+            return current.step.exercise if current is not None and current.counted_by_camera else None
+
+    def start(self) -> None:
+        with self._lock:
+            if self.started:
+                return
+            if self._store is not None:
+                self.session_id = self._store.start_session("routine", self.routine.name)
+                for position, progress in enumerate(self.steps):
+                    step = progress.step
+                    progress.row_id = self._store.add_step(
+                        self.session_id, position, step.id, step.title, step.exercise, step.side, step.reps,
+                        progress.counted_by_camera,
+                    )
+            self.started = True
+            self._activate(0)
+
+    def add_event(self, event: RepEvent) -> str:
+        """A rep from the detector. Returns the cue to give the person ("" for none)."""
+        with self._lock:
+            current = self.current
+            if current is None or self.paused or not current.counted_by_camera or event.exercise != current.step.exercise:
+                return ""
+            counts = event.complete and event.side == current.step.side
+            cue = ""
+            if not event.complete:
+                current.partial += 1
+                cue = event.cues[0] if event.cues else ""
+            elif not counts:
+                current.wrong_side += 1
+                cue = wrong_side_cue(event.side, current.step.side)
+            else:
+                current.done += 1
+                cue = event.cues[0] if event.cues else ""
+            current.notes.update(event.cues)
+            if event.complete and not counts:
+                current.notes[cue] += 1
+            if self._store is not None:
+                self._store.add_rep(self.session_id, event, current.row_id, counted=counts)
+            if current.done >= current.step.reps:
+                self._finish_step(DONE)
+            else:
+                self._save(current)
+            return cue
+
+    def confirm(self, done: int | None = None) -> None:
+        """The person confirms a step the camera does not count (by default: all its prescribed reps)."""
+        with self._lock:
+            current = self.current
+            if current is None or current.counted_by_camera:
+                return
+            current.done = current.step.reps if done is None else max(0, min(int(done), current.step.reps))
+            self._finish_step(DONE)
+
+    def skip(self) -> None:
+        with self._lock:
+            if self.current is not None:
+                self._finish_step(SKIPPED)
+
+    def pause(self) -> None:
+        with self._lock:
+            self.paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self.paused = False
+
+    def stop(self) -> None:
+        """End the routine here; what was done so far is kept."""
+        with self._lock:
+            current = self.current
+            if current is not None:
+                current.status = STOPPED
+                self._save(current)
+            self._end()
+
+    def summary(self) -> list[dict]:
+        """Done vs prescribed per step, with the form notes."""
+        with self._lock:
+            return [
+                {
+                    "step": p.step.title,
+                    "checked by": "camera" if p.counted_by_camera else "you (guided)",
+                    "prescribed": p.step.reps,
+                    "done": p.done,
+                    "status": "not reached" if p.status == PENDING else p.status,
+                    "form notes": "; ".join(p.note_texts()),
+                }
+                for p in self.steps
+            ]
+
+    def _activate(self, index: int) -> None:
+        self.index = index
+        self.paused = False
+        progress = self.steps[index]
+        progress.status = ACTIVE
+        self._save(progress)
+
+    def _finish_step(self, status: str) -> None:
+        current = self.steps[self.index]
+        current.status = status
+        self._save(current)
+        if self.index + 1 < len(self.steps):
+            self._activate(self.index + 1)
+        else:
+            self._end()
+
+    def _end(self) -> None:
+        self.finished = True
+        if self._store is not None and self.session_id is not None:
+            self._store.end_session(self.session_id)
+
+    def _save(self, progress: StepProgress) -> None:
+        if self._store is not None and progress.row_id is not None:
+            self._store.update_step(progress.row_id, progress.done, progress.status, progress.note_texts())
+
+
+# Live streams
+
+
+# A gap between two frames' timestamps outside (0, this) is a clock jump (a new connection, an RTP timestamp
+# wrapping round), not elapsed time: the wall clock stands in for that one step.
+MAX_FRAME_GAP_SECONDS = 2.0
+# The same spoken cue or guidance is not repeated within this time, so the voice does not nag.
+SPEAK_COOLDOWN_SECONDS = 8.0
+# Guidance (step back, stand still...) is spoken only once it has held this long, not on every flicker.
+GUIDANCE_HOLD_SECONDS = 1.5
+
+
+class StreamClock:
+    """Stream time in seconds from the first frame, from the frames' own timestamps, never going back."""
+
+    def __init__(self, wall: Callable[[], float] = time.monotonic):
+        self._wall = wall
+        self._t = 0.0
+        self._last_frame: float | None = None
+        self._last_wall: float | None = None
+
+    def __call__(self, frame_time: float | None) -> float:
+        now = self._wall()
+        if self._last_wall is not None:
+            dt = None
+            if frame_time is not None and self._last_frame is not None:
+                dt = frame_time - self._last_frame
+            if dt is None or not 0.0 < dt < MAX_FRAME_GAP_SECONDS:
+                dt = max(now - self._last_wall, 1e-3)
+            self._t += dt
+        self._last_frame, self._last_wall = frame_time, now
+        return self._t
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the page shows while a stream runs; copied out under the lock."""
+
+    streaming: bool
+    count: int  # the detector's complete reps in this stream
+    per_side: dict
+    phase: str
+    message: str
+    cue: str
+    frames: int
+    last_frame_age: float  # seconds since the last frame arrived (inf before the first)
+    ticks: int  # counted reps so far, for the page's tick sound
+    speech: tuple[int, str]  # (serial, text): the latest thing to say
+    session_id: int | None  # the history session of the stream (free practice)
+    error: str
+    sets: tuple[int, ...]  # reps of the streams already ended in this browser session (free practice)
+
+
+class LivePractice:
+    """The live state of one browser session: its camera stream's pipeline, counts, cues and history writes.
+
+    The stream's worker thread calls `process` for each frame; the page calls `snapshot`, `arm` and `end_stream`.
+    A stream starts at the first frame after `arm()` and ends with `end_stream()`; in free practice each stream
+    is one history session, and every rep is written the moment it is counted.
+    """
+
+    def __init__(self, store: HistoryStore | None, exercise: str | None = None,
+                 routine: RoutineSession | None = None, pipeline_factory: Callable[[str], Pipeline] = Pipeline,
+                 wall: Callable[[], float] = time.monotonic):
+        if (exercise is None) == (routine is None):
+            raise ValueError("give either an exercise (free practice) or a routine session")
+        self.exercise = exercise
+        self.routine = routine
+        self._store = store
+        self._make_pipeline = pipeline_factory
+        self._wall = wall
+        self._work = threading.Lock()  # held while a frame is processed and while a stream opens or closes
+        self._state = threading.Lock()  # guards the fields the page reads
+        self._armed = False
+        self._pipeline: Pipeline | None = None
+        self._clock: StreamClock | None = None
+        self._session_id: int | None = None
+        self._step_row: int | None = None
+        self._status: DetectorStatus | None = None
+        self._frames = 0
+        self._last_frame_wall = -math.inf
+        self._ticks = 0
+        self._speech = (0, "")
+        self._spoken: dict[str, float] = {}
+        self._guidance_since: tuple[str, float] | None = None
+        self._cue = ""
+        self._error = ""
+        self._sets: list[int] = []
+
+    # Called by the page
+
+    def arm(self) -> None:
+        """The page saw the camera start: the next frame opens a stream."""
+        with self._state:
+            self._armed = True
+
+    def end_stream(self) -> None:
+        """The camera stopped (or the page left): close the stream and its history session, keep the counts."""
+        with self._work:
+            with self._state:
+                self._armed = False
+                if self._pipeline is None:
+                    return
+                count = self._status.count if self._status is not None else 0
+                if self.exercise is not None:
+                    self._sets.append(count)
+            pipeline, self._pipeline = self._pipeline, None
+            pipeline.close()
+            if self._store is not None and self._session_id is not None:
+                self._store.update_step(self._step_row, count, DONE)
+                self._store.end_session(self._session_id)
+
+    @property
+    def streaming(self) -> bool:
+        with self._state:
+            return self._pipeline is not None
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._state:
+            status = self._status
+            return LiveSnapshot(
+                streaming=self._pipeline is not None,
+                count=status.count if status else 0,
+                per_side=dict(status.per_side) if status else {},
+                phase=status.phase if status else "no person",
+                message=status.message if status else "",
+                cue=self._cue,
+                frames=self._frames,
+                last_frame_age=self._wall() - self._last_frame_wall,
+                ticks=self._ticks,
+                speech=self._speech,
+                session_id=self._session_id,
+                error=self._error,
+                sets=tuple(self._sets),
+            )
+
+    # Called by the stream's worker thread
+
+    def process(self, image: np.ndarray, frame_time: float | None) -> np.ndarray:
+        """Count on one RGB frame and return it annotated (drawn in place)."""
+        with self._work:
+            with self._state:
+                self._last_frame_wall = self._wall()
+                if self._pipeline is None and not self._armed:
+                    return image  # a late frame of a stream already ended
+            try:
+                if self._pipeline is None:
+                    self._open()
+                return self._step(image, frame_time)
+            except Exception as error:
+                # Raising here would end streamlit-webrtc's worker thread and freeze the video with no word on the
+                # page: log the bug once, show it on the page, and pass the frame through.
+                with self._state:
+                    first = not self._error
+                    self._error = f"{type(error).__name__}: {error}"
+                if first:
+                    LOG.exception("live frame processing failed")
+                return image
+
+    def _open(self) -> None:
+        exercise = self.exercise or self.routine.camera_exercise or next(iter(DETECTORS))
+        pipeline = self._make_pipeline(exercise)
+        session_id = step_row = None
+        if self._store is not None and self.exercise is not None:
+            title = exercise_title(self.exercise).capitalize()
+            session_id = self._store.start_session("free", title)
+            step_row = self._store.add_step(session_id, 0, self.exercise, title, self.exercise, "both", None, True, ACTIVE)
+        with self._state:
+            self._pipeline = pipeline
+            self._clock = StreamClock(self._wall)
+            self._session_id = session_id
+            self._step_row = step_row
+            self._status = None
+            self._frames = 0
+            self._cue = ""
+            self._error = ""
+            self._guidance_since = None
+
+    def _step(self, image: np.ndarray, frame_time: float | None) -> np.ndarray:
+        pipeline = self._pipeline
+        if self.routine is not None:
+            wanted = self.routine.camera_exercise
+            if wanted is not None and wanted != pipeline.exercise:
+                pipeline.set_exercise(wanted)
+        t = self._clock(frame_time)
+        result = pipeline.process(image, t)
+        cues = []
+        counted = 0
+        for event in result.events:
+            if self.routine is not None:
+                before = self._routine_done()
+                cues.append(self.routine.add_event(event))
+                counted += self._routine_done() - before
+            else:
+                if self._store is not None:
+                    self._store.add_rep(self._session_id, event, self._step_row)
+                    if event.complete:
+                        self._store.update_step(self._step_row, pipeline.detector.count, ACTIVE)
+                counted += event.complete
+                cues.append(event.cues[0] if event.cues else "")
+        cue = next((c for c in reversed(cues) if c), "")
+        with self._state:
+            self._status = result.status
+            self._frames += 1
+            self._ticks += counted
+            if cue:
+                self._cue = cue
+                self._say(cue, t)
+            elif counted:
+                self._cue = ""  # a clean rep clears the last form cue from the screen
+            self._guidance(result.status.message, t)
+        return self._draw(image, result)
+
+    def _routine_done(self) -> int:
+        return sum(p.done for p in self.routine.steps)
+
+    def _draw(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
+        status = dataclasses.replace(result.status, cue=self._cue)
+        if self.routine is None:
+            return annotate(image, dataclasses.replace(result, status=status))
+        current = self.routine.current
+        if current is None or not current.counted_by_camera:
+            return annotate(image, dataclasses.replace(result, status=dataclasses.replace(status, message="")))
+        # The counter shows the step's own count: reps on the wrong foot do not count toward it.
+        step = current.step
+        per_side = dict(status.per_side, **{step.side: current.done})
+        status = dataclasses.replace(status, count=current.done, per_side=per_side)
+        side = step.side if step.side in ("left", "right") else None
+        return annotate(image, dataclasses.replace(result, status=status), target=step.reps, side=side)
+
+    def _guidance(self, message: str, t: float) -> None:
+        if not message:
+            self._guidance_since = None
+            return
+        if self._guidance_since is None or self._guidance_since[0] != message:
+            self._guidance_since = (message, t)
+        elif t - self._guidance_since[1] >= GUIDANCE_HOLD_SECONDS:
+            self._say(message, t)
+
+    def _say(self, text: str, t: float) -> None:
+        last = self._spoken.get(text)
+        if last is not None and t - last < SPEAK_COOLDOWN_SECONDS and t >= last:
+            return
+        self._spoken[text] = t
+        self._speech = (self._speech[0] + 1, text)

@@ -1,0 +1,196 @@
+"""Following the routine, and the live stream state, with the real routine file, real SQLite and the real pipeline."""
+import numpy as np
+import pytest
+
+from routines.analysis import analyze_video
+from routines.events import RepEvent
+from routines.history import HistoryStore
+from routines.routine import load_routine
+from routines.session import LivePractice, RoutineSession, StreamClock
+from tests.conftest import real_clip
+from vision.video import VideoFile
+
+ROUTINE = load_routine()
+CAMERA_STEPS = [i for i, s in enumerate(ROUTINE.steps) if s.camera_checked]
+
+
+def rep(side: str, exercise: str = "heel-raise", complete: bool = True, cues=()) -> RepEvent:
+    return RepEvent(exercise, side, 0.0, 1.0, complete, {"rise_cm": 5.0}, tuple(cues))
+
+
+def go_to(session: RoutineSession, step_id: str) -> None:
+    while session.current.step.id != step_id:
+        session.skip()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    yield store
+    store.close()
+
+
+def test_guided_steps_advance_on_confirmation_in_routine_order(store):
+    session = RoutineSession(ROUTINE, store, available=["heel-raise", "ankle-rock", "ball-roll"])
+    session.start()
+    first = session.current.step
+    assert first.id == ROUTINE.steps[0].id and not first.camera_checked
+    session.add_event(rep("both"))  # the camera does not count a guided step
+    assert session.current.done == 0
+    session.confirm()
+    assert session.index == 1 and session.steps[0].done == first.reps and session.steps[0].status == "done"
+    session.confirm(done=2)
+    assert session.steps[1].done == 2
+    stored = store.sessions()[0]
+    assert [(s.done, s.status) for s in stored.steps[:3]] == [(first.reps, "done"), (2, "done"), (0, "active")]
+
+
+def test_a_left_rep_in_a_right_set_does_not_count_and_says_so(store):
+    session = RoutineSession(ROUTINE, store)
+    session.start()
+    go_to(session, "heel-raise-right")
+    assert session.camera_exercise == "heel-raise"
+    cue = session.add_event(rep("left"))
+    assert cue == "that was the left foot; this set is for the right"
+    assert session.current.done == 0 and session.current.wrong_side == 1
+    assert session.add_event(rep("right", cues=["lower slowly"])) == "lower slowly"
+    assert session.current.done == 1
+    assert session.add_event(rep("both")) == "that was both feet; this set is for the right foot only"
+    assert session.add_event(rep("right", complete=False, cues=["rise higher onto the balls of your feet"]))
+    assert session.current.done == 1 and session.current.partial == 1
+    reps = store.reps(session.session_id)
+    assert [(r.side, r.counted) for r in reps] == [("left", False), ("right", True), ("both", False), ("right", False)]
+
+
+def test_a_camera_step_advances_when_its_prescribed_reps_are_done(store):
+    session = RoutineSession(ROUTINE, store)
+    session.start()
+    go_to(session, "heel-raise-left")
+    step = session.current.step
+    for _ in range(step.reps):
+        session.add_event(rep("left"))
+    assert session.steps[session.index - 1].step.id == "heel-raise-left"
+    assert session.steps[session.index - 1].status == "done"
+    assert session.current.step.id != "heel-raise-left"
+    assert store.sessions()[0].rep_count == step.reps
+
+
+def test_a_double_leg_step_counts_reps_of_both_feet(store):
+    session = RoutineSession(ROUTINE, store, available=["heel-raise", "ankle-rock"])
+    session.start()
+    go_to(session, "rock-out")
+    session.add_event(rep("both", exercise="ankle-rock"))
+    session.add_event(rep("both", exercise="heel-raise"))  # another detector's rep is not this step's
+    assert session.current.done == 1
+    assert session.add_event(rep("left", exercise="ankle-rock")) == "use both feet together for this set"
+    assert session.current.done == 1
+
+
+def test_a_step_without_its_detector_is_confirmed_by_hand(store):
+    session = RoutineSession(ROUTINE, store, available=["heel-raise"])
+    session.start()
+    go_to(session, "rock-out")
+    assert not session.current.counted_by_camera and session.camera_exercise is None
+    session.add_event(rep("both", exercise="ankle-rock"))
+    assert session.current.done == 0
+    session.confirm()
+    assert session.current.step.id == "heel-raise-right"
+    rows = {r["step"]: r for r in session.summary()}
+    assert rows["Rock Out"]["checked by"] == "you (guided)" and rows["Rock Out"]["done"] == 4
+
+
+def test_pause_ignores_reps_and_stop_keeps_what_was_done(store):
+    session = RoutineSession(ROUTINE, store)
+    session.start()
+    go_to(session, "heel-raise-right")
+    session.add_event(rep("right"))
+    session.pause()
+    session.add_event(rep("right"))
+    assert session.current.done == 1
+    session.resume()
+    session.add_event(rep("right", cues=["lower slowly"]))
+    session.add_event(rep("right", cues=["lower slowly"]))
+    session.stop()
+    assert session.finished and session.current is None
+    rows = session.summary()
+    right = next(r for r in rows if r["step"] == "Heel Raise: right foot")
+    assert (right["done"], right["prescribed"], right["status"]) == (3, 8, "stopped")
+    assert right["form notes"] == "lower slowly (2x)"
+    assert rows[0]["status"] == "skipped" and rows[-1]["status"] == "not reached"
+    [stored] = store.sessions()
+    assert stored.ended_at is not None and stored.rep_count == 3
+    assert [s.status for s in stored.steps][-1] == "pending"
+
+
+def test_stream_clock_follows_frame_times_and_bridges_jumps():
+    wall = iter([0.0, 0.033, 0.066, 0.1, 0.133, 0.166]).__next__
+    clock = StreamClock(wall)
+    # RTP clocks start anywhere and may wrap: the stream time starts at 0 and never goes back.
+    times = [clock(t) for t in (47000.0, 47000.04, 47000.08, 3.0, 3.03, 3.06)]
+    assert times[0] == 0.0
+    assert times[1:3] == pytest.approx([0.04, 0.08])
+    assert times[3] == pytest.approx(0.08 + 0.034)  # the wrap: the wall clock's step stands in
+    assert times[4:] == pytest.approx([times[3] + 0.03, times[3] + 0.06])
+    assert all(b > a for a, b in zip(times, times[1:]))
+
+
+def test_late_frames_after_a_stream_ended_open_no_new_session(store):
+    live = LivePractice(store, exercise="heel-raise")
+    blank = np.zeros((240, 320, 3), np.uint8)
+    live.process(blank, 0.0)
+    assert not live.streaming and store.sessions() == []  # not armed: the page has not seen the camera start
+    live.arm()
+    live.process(blank, 0.1)
+    assert live.streaming and live.snapshot().phase == "no person"
+    live.end_stream()
+    live.process(blank, 0.2)  # a frame still queued in the stream's worker
+    assert not live.streaming
+    [session] = store.sessions()
+    assert session.ended_at and session.rep_count == 0
+    live.arm()
+    live.process(blank, 0.0)
+    live.end_stream()
+    assert len(store.sessions()) == 2 and live.snapshot().sets == (0, 0)
+
+
+@pytest.mark.slow
+def test_live_practice_counts_a_real_clip_like_the_analysis_and_writes_each_rep_at_once(store):
+    clip = real_clip("home_calf_raises.mp4")
+    expected = analyze_video(clip, "heel-raise")
+    live = LivePractice(store, exercise="heel-raise")
+    live.arm()
+    stored_when_counted = []
+    with VideoFile(clip) as video:
+        for frame in video:
+            before = live.snapshot().count
+            out = live.process(frame.image, 5000.0 + frame.t)  # an RTP-like clock that starts anywhere
+            assert out is frame.image  # annotated in place, returned for the stream
+            if live.snapshot().count > before:
+                stored_when_counted.append(len(store.reps()))
+    snap = live.snapshot()
+    assert snap.count == len(expected.reps) and snap.ticks == len(expected.reps) and not snap.error
+    assert stored_when_counted == list(range(1, len(expected.reps) + 1))  # each rep was in the file at once
+    live.end_stream()
+    [session] = store.sessions()
+    assert session.ended_at and session.rep_count == len(expected.reps)
+    assert session.steps[0].done == len(expected.reps)
+    assert [r.start_s for r in store.reps()] == pytest.approx([e.start for e in expected.reps], abs=1e-6)
+    assert live.snapshot().sets == (len(expected.reps),)
+
+
+@pytest.mark.slow
+def test_live_routine_refuses_double_leg_raises_in_a_single_leg_set(store):
+    clip = real_clip("home_calf_raises.mp4")  # three double-leg raises
+    routine = RoutineSession(ROUTINE, store)
+    routine.start()
+    go_to(routine, "heel-raise-right")
+    live = LivePractice(store, routine=routine)
+    live.arm()
+    with VideoFile(clip) as video:
+        for frame in video:
+            live.process(frame.image, frame.t)
+    snap = live.snapshot()
+    assert snap.count == 3 and not snap.error  # the detector saw them ...
+    assert routine.current.done == 0 and routine.current.wrong_side == 3  # ... the set did not count them
+    assert snap.cue == "that was both feet; this set is for the right foot only"
+    assert snap.speech[1] == snap.cue and snap.ticks == 0
