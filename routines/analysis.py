@@ -73,17 +73,17 @@ def analyze_video(
         info = video.info
         result = Analysis(video.path, exercise, info.fps, info.duration)
         writer = VideoWriter(annotate_path, info.fps) if annotate_path else None
+        several_people = False
         hidden = _Spans()
-        not_ready = _Spans()
         try:
             for frame in video:
                 step = pipeline.process(frame.image, frame.t)
                 result.frames += 1
                 result.frames_with_pose += step.pose is not None
                 result.events.extend(step.events)
+                several_people = step.several_people
                 result.signal.append((frame.t, step.status.signal))
                 hidden.add(frame.t, step.status.phase == "feet not visible")
-                not_ready.add(frame.t, step.status.phase in ("not calibrated", "moving"))
                 if writer is not None:
                     writer.write(annotate(frame.image, step), frame.t)
                 if progress is not None and info.duration > 0:
@@ -93,7 +93,11 @@ def analyze_video(
             if writer is not None:
                 writer.close()
     result.duration = max(result.duration, result.signal[-1][0] if result.signal else 0.0)
-    result.warnings = _warnings(result, hidden, not_ready)
+    result.warnings = _warnings(result, hidden)
+    if several_people:
+        result.warnings.append(
+            "Several people were in view: footform followed the most prominent one; the counts are that person's."
+        )
     return result
 
 
@@ -125,7 +129,7 @@ class _Spans:
         return self
 
 
-def _warnings(result: Analysis, hidden: _Spans, not_ready: _Spans) -> list[str]:
+def _warnings(result: Analysis, hidden: _Spans) -> list[str]:
     warnings = []
     if result.frames_with_pose == 0:
         return ["No person was found in the video: nothing was counted."]
@@ -133,7 +137,6 @@ def _warnings(result: Analysis, hidden: _Spans, not_ready: _Spans) -> list[str]:
     if missing > 0.2 * result.frames:
         warnings.append(f"No person was found in {missing} of {result.frames} frames.")
     hidden.done()
-    not_ready.done()
     if hidden.total >= FEET_HIDDEN_WARNING_SECONDS:
         warnings.append(f"The feet were out of view for {hidden.total:.1f} s: reps there were not counted.")
     calibrated = any(not math.isnan(v) for _, v in result.signal)

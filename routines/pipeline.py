@@ -13,6 +13,7 @@ from routines.events import DetectorStatus, RepEvent
 from routines.heel_raise import HeelRaiseDetector
 from vision.foot_signals import FootSignalExtractor, FootSignals
 from vision.overlay import draw_panel, draw_pose
+from vision.people import OtherPersonCheck
 from vision.pose import Pose, PoseEstimator
 
 DETECTORS = {
@@ -37,6 +38,7 @@ class FrameResult:
     signals: FootSignals
     events: list[RepEvent]
     status: DetectorStatus
+    several_people: bool  # someone besides the tracked person has been seen in this stream
 
 
 class Pipeline:
@@ -52,6 +54,7 @@ class Pipeline:
         self.exercise = exercise
         self._estimator = estimator
         self._signals = FootSignalExtractor()
+        self._others = OtherPersonCheck()
 
     def set_exercise(self, exercise: str) -> None:
         """Start counting another exercise on the same stream (the pose tracker carries on)."""
@@ -61,18 +64,21 @@ class Pipeline:
     def process(self, image: np.ndarray, t: float) -> FrameResult:
         if self._estimator is None:
             self._estimator = PoseEstimator()
-        return self.feed(self._estimator.estimate(image, t), t)
+        pose = self._estimator.estimate(image, t)
+        self._others.update(image, pose, t)
+        return self.feed(pose, t)
 
     def feed(self, pose: Pose | None, t: float) -> FrameResult:
         """Advance with a pose already estimated (or read from a stored trace)."""
         signals = self._signals.update(pose, t)
         events = self.detector.update(signals)
-        return FrameResult(t, pose, signals, events, self.detector.status)
+        return FrameResult(t, pose, signals, events, self.detector.status, self._others.seen)
 
     def close(self) -> None:
         if self._estimator is not None:
             self._estimator.close()
             self._estimator = None
+        self._others.close()
 
 
 def count_text(status: DetectorStatus, target: int | None = None, side: str | None = None) -> str:

@@ -78,7 +78,7 @@ class VideoFile:
         ctx = self._stream.codec_context
         if not ctx.width or not ctx.height:
             self._container.close()
-            raise VideoError(f"{self.path}: the video stream has no picture size")
+            raise VideoError(f"{self.path}: not a readable video file (its video stream has no picture size)")
         rate = self._stream.average_rate or self._stream.guessed_rate or 30
         fps = float(rate)
         duration = 0.0
