@@ -8,7 +8,7 @@ from typing import Callable
 
 from routines.events import RepEvent
 from routines.pipeline import Pipeline, annotate
-from vision.video import VideoFile
+from vision.video import VideoFile, read_ahead
 from vision.writer import VideoWriter
 
 # Feet out of view for longer than this gets a warning of its own.
@@ -75,8 +75,9 @@ def analyze_video(
         writer = VideoWriter(annotate_path, info.fps) if annotate_path else None
         several_people = False
         hidden = _Spans()
+        frames = read_ahead(iter(video))
         try:
-            for frame in video:
+            for frame in frames:
                 step = pipeline.process(frame.image, frame.t)
                 result.frames += 1
                 result.frames_with_pose += step.pose is not None
@@ -89,6 +90,7 @@ def analyze_video(
                 if progress is not None and info.duration > 0:
                     progress(min(1.0, frame.t / info.duration))
         finally:
+            frames.close()  # stops the decoding thread before the file closes
             pipeline.close()
             if writer is not None:
                 writer.close()

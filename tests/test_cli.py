@@ -84,11 +84,19 @@ def _file(folder, name, data):
     return path
 
 
+def _cut_clip(folder):
+    whole = folder / "whole.mp4"
+    write_clip(whole, frames=150, faststart=True)
+    data = whole.read_bytes()
+    return _file(folder, "cut.mp4", data[: len(data) // 2])
+
+
 @pytest.mark.parametrize("make, problem", [
     (lambda d: d / "missing.mp4", "no such file"),
     (lambda d: d, "is a directory"),
     (lambda d: _file(d, "empty.mp4", b""), "empty"),
     (lambda d: _file(d, "text.mp4", b"hello\n" * 100), "not a readable video"),
+    (lambda d: _cut_clip(d), "truncated"),
 ])
 def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, make, problem):
     path = make(tmp_path)

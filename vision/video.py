@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
+import threading
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -147,3 +149,43 @@ class VideoFile:
 def _reason(error: Exception) -> str:
     text = getattr(error, "strerror", None) or str(error)
     return text.split(":")[-1].strip() or type(error).__name__
+
+
+def read_ahead(frames: Iterator[Frame], size: int = 8) -> Iterator[Frame]:
+    """Decode in a background thread while the caller works on earlier frames.
+
+    Pose estimation and decoding both release the GIL, so on two cores this overlaps them. An error in the
+    decoding thread is raised in the caller, at the frame where it happened.
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=size)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        buffer.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(done)
+        except BaseException as error:  # handed to the consumer, which raises it
+            buffer.put(error)
+
+    thread = threading.Thread(target=produce, name="footform-decoder", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
