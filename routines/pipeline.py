@@ -11,6 +11,7 @@ import numpy as np
 
 from routines.events import DetectorStatus, RepEvent
 from routines.heel_raise import HeelRaiseDetector
+from routines.swings import AnkleRockDetector, BallRollDetector
 from vision.foot_signals import FootSignalExtractor, FootSignals
 from vision.overlay import draw_panel, draw_pose
 from vision.people import OtherPersonCheck
@@ -18,9 +19,13 @@ from vision.pose import Pose, PoseEstimator
 
 DETECTORS = {
     "heel-raise": HeelRaiseDetector,
+    "ankle-rock": AnkleRockDetector,
+    "ball-roll": BallRollDetector,
 }
 EXERCISE_NAMES = {
     "heel-raise": "heel raises",
+    "ankle-rock": "ankle rocks",
+    "ball-roll": "ball-of-foot rolls",
 }
 
 

@@ -41,6 +41,7 @@ class StanceFrame:
     heel_lift: dict  # side -> heel height over the flat stance (body scales)
     heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
     signals: FootSignals
+    reference: "StanceReference | None"  # the calibrated flat stance, while "ready"
 
     @property
     def ready(self) -> bool:
@@ -57,13 +58,28 @@ MESSAGES = {
 
 
 @dataclass
-class _Calibration:
+class StanceReference:
+    """The calibrated flat stance: per-side means over the still moment (body scales)."""
+
     rise: dict
     height: dict
     heel: dict
     heel_m: dict
-    toe: dict
+    toe: dict  # side -> (x, y)
+    heel_offset: dict  # side -> heel x minus toe x
+    ankle_offset: dict  # side -> ankle x minus toe x
     hip: tuple[float, float]
+
+    def outward(self, side: str) -> float:
+        """+1 or -1: the image x direction that points away from the other foot (0 when the feet overlap)."""
+        other = "right" if side == "left" else "left"
+        gap = self.toe[side][0] - self.toe[other][0]
+        return float(np.sign(gap))
+
+    @property
+    def feet_apart(self) -> float:
+        """Horizontal distance between the toes in the picture: small when the camera sees the person side-on."""
+        return abs(self.toe["left"][0] - self.toe["right"][0])
 
 
 class StanceTracker:
@@ -71,7 +87,7 @@ class StanceTracker:
 
     def __init__(self) -> None:
         self._window: deque[FootSignals] = deque()
-        self._calibration: _Calibration | None = None
+        self._calibration: StanceReference | None = None
         self._last_good = -math.inf
         self._last_t = -math.inf
         self._moving = False
@@ -135,17 +151,19 @@ class StanceTracker:
         def mean(get):
             return {side: float(np.mean([get(f.side(side)) for f in w])) for side in SIDES}
 
-        self._calibration = _Calibration(
+        self._calibration = StanceReference(
             rise=mean(lambda x: x.rise),
             height=mean(lambda x: x.height),
             heel=mean(lambda x: x.heel_height),
             heel_m=mean(lambda x: x.heel_height_m),
             toe={side: tuple(np.mean([f.side(side).toe for f in w], axis=0)) for side in SIDES},
+            heel_offset=mean(lambda x: x.heel[0] - x.toe[0]),
+            ankle_offset=mean(lambda x: x.ankle[0] - x.toe[0]),
             hip=tuple(np.mean([f.hip for f in w], axis=0)),
         )
 
     @staticmethod
-    def _standing(s: FootSignals, cal: _Calibration) -> tuple[str, ...]:
+    def _standing(s: FootSignals, cal: StanceReference) -> tuple[str, ...]:
         planted, lifted = [], []
         for side in SIDES:
             tx, ty = s.side(side).toe
@@ -179,7 +197,8 @@ class StanceTracker:
             {side: s.side(side).heel_height - cal.heel[side] for side in standing},
             {side: s.side(side).heel_height_m - cal.heel_m[side] for side in standing},
             s,
+            cal,
         )
 
     def _frame(self, s: FootSignals, phase: str) -> StanceFrame:
-        return StanceFrame(s.t, phase, MESSAGES[phase], (), {}, {}, {}, s)
+        return StanceFrame(s.t, phase, MESSAGES[phase], (), {}, {}, {}, s, None)

@@ -10,8 +10,9 @@ FOOT_X = {"left": 1.3, "right": 0.7}  # the person faces the camera: their left 
 
 
 def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0, heel_dx: float = 0.0,
-         visible: bool = True) -> SideSignals:
-    """One foot whose heel is `lift` body scales above flat, its toe raised by `toe_up` and moved by `toe_dx`."""
+         ankle_dx: float = 0.0, visible: bool = True) -> SideSignals:
+    """One foot whose heel is `lift` body scales above flat, its toe raised by `toe_up` and moved by `toe_dx`;
+    its heel and ankle shifted sideways against the toe by `heel_dx` and `ankle_dx` (image x)."""
     if not visible:
         return NOT_SEEN
     x = FOOT_X[name] + toe_dx
@@ -23,7 +24,7 @@ def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0,
         heel_height_m=0.02 + 0.3 * lift,
         toe=(x, 4.0 - toe_up),
         heel=(x + heel_dx, 3.9 - 1.4 * lift - toe_up),
-        ankle=(x, 3.8 - lift - toe_up),
+        ankle=(x + ankle_dx, 3.8 - lift - toe_up),
     )
 
 
@@ -64,6 +65,20 @@ def heel_raise(height: float, sides=("left", "right"), up=0.6, hold=0.4, down=1.
         )
 
     return up + hold + down, make
+
+
+def rock(outer: float = 0.05, inner: float = 0.03, seconds: float = 2.4, sides=("left", "right")):
+    """One ankle rock: each foot's ankle and heel shift `outer` away from the other foot, then `inner` towards it."""
+
+    def make(u):
+        # Outward in the image: the left foot (on the image's right) moves +x, the right foot -x.
+        shift = outer * math.sin(2 * math.pi * u) if u < 0.5 else inner * math.sin(2 * math.pi * u)
+        return tuple(
+            foot(name, heel_dx=d, ankle_dx=d) if name in sides else foot(name)
+            for name, d in (("left", shift), ("right", -shift))
+        )
+
+    return seconds, make
 
 
 def run(detector, frames):

@@ -1,0 +1,153 @@
+"""Ankle rocks and ball-of-foot rolls: side-to-side movements of the feet, counted as cycles.
+
+Ankle rock: rolling onto the outer edges of the feet moves each ankle (and heel) away from the other foot over
+its own toe; rolling onto the inner edges moves them towards it. Seen from the front, the sum of both feet's
+outward shift swings positive then negative. A weight shift moves both ankles the same way, which cancels.
+
+Ball-of-foot roll: with a heel held up, the heel swings in and out around the ball of the foot, so the heel
+moves sideways against the toe.
+"""
+from __future__ import annotations
+
+import math
+
+from routines.cycles import Cycle, CycleCounter
+from routines.events import DetectorStatus, RepEvent
+from routines.stance import StanceFrame, StanceTracker
+from vision.foot_signals import FootSignals
+
+# Shifts in body scales (torso lengths). A 20-25 degree roll onto the outer edges moves each ankle out by about
+# 3 cm (0.06 torso), a 12-15 degree roll onto the inner edges in by about 2 cm.
+ROCK_OUT = 0.05  # both feet's outward shifts added up
+ROCK_IN = 0.035
+ROCK_MIDDLE = 0.02
+ROLL_SWING = 0.04  # heel sideways against the toe, each way
+ROLL_MIDDLE = 0.018
+HEEL_UP = 0.04  # the heel counts as held up above this lift
+SIDE_SHARE = 0.3  # a foot whose shift stays under this share of the other's did not take part
+FEET_APART_MIN = 0.15  # toes closer than this in the picture: the camera sees the person side-on
+
+
+class _SwingDetector:
+    """Shared by the two swing detectors: stance gating, a cycle counter, per-side counts and status."""
+
+    exercise = ""
+    view_message = "Turn to face the camera: side-to-side movement is not visible from this angle"
+
+    def __init__(self, counter: CycleCounter) -> None:
+        self.stance = StanceTracker()
+        self.per_side = {"left": 0, "right": 0, "both": 0}
+        self.partial = 0
+        self._cycles = counter
+        self._frame: StanceFrame | None = None
+        self._cue = ""
+        self._value = math.nan
+        self._message = ""
+
+    @property
+    def count(self) -> int:
+        return sum(self.per_side.values())
+
+    def update(self, signals: FootSignals) -> list[RepEvent]:
+        frame = self.stance.update(signals, hold=self._holding())
+        self._frame = frame
+        self._message = frame.message
+        if not frame.ready:
+            self._cycles.reset()
+            self._value = math.nan
+            return []
+        if frame.reference.feet_apart < FEET_APART_MIN:
+            self._message = self.view_message
+        shares = self._shares(frame)
+        if shares is None:
+            self._cycles.reset()
+            self._value = math.nan
+            return []
+        self._value = sum(shares.values())
+        cycle = self._cycles.update(frame.t, self._value, shares)
+        return [] if cycle is None else [self._event(cycle)]
+
+    def _holding(self) -> bool:
+        return self._cycles.active
+
+    def _shares(self, frame: StanceFrame) -> dict | None:
+        raise NotImplementedError
+
+    def _measures(self, cycle: Cycle) -> dict:
+        raise NotImplementedError
+
+    def _event(self, cycle: Cycle) -> RepEvent:
+        peaks = cycle.side_peaks
+        best = max(peaks.values(), default=0.0)
+        sides = [side for side, value in peaks.items() if value >= SIDE_SHARE * best]
+        side = sides[0] if len(sides) == 1 else "both"
+        cues = () if cycle.complete else (self.half_cue,)
+        event = RepEvent(self.exercise, side, cycle.start, cycle.end, cycle.complete, self._measures(cycle), cues)
+        if event.complete:
+            self.per_side[side] += 1
+        else:
+            self.partial += 1
+        self._cue = cues[0] if cues else ""
+        return event
+
+    @property
+    def status(self) -> DetectorStatus:
+        frame = self._frame
+        phase = "no person" if frame is None else frame.phase
+        return DetectorStatus(self.count, dict(self.per_side), phase, self._message, self._cue, self._value)
+
+
+class AnkleRockDetector(_SwingDetector):
+    """Counts rocks onto the outer and then the inner edges of the feet (either order) and back to flat."""
+
+    exercise = "ankle-rock"
+    half_cue = "roll both ways: onto the outer edges, then the inner edges"
+
+    def __init__(self) -> None:
+        super().__init__(CycleCounter(ROCK_OUT, ROCK_IN, ROCK_MIDDLE))
+
+    def _shares(self, frame: StanceFrame) -> dict | None:
+        if len(frame.standing) != 2:
+            return None  # a rock is done standing on both feet
+        ref, s = frame.reference, frame.signals
+        shares = {}
+        for side in ("left", "right"):
+            foot = s.side(side)
+            ankle = foot.ankle[0] - foot.toe[0] - ref.ankle_offset[side]
+            heel = foot.heel[0] - foot.toe[0] - ref.heel_offset[side]
+            shares[side] = ref.outward(side) * (ankle + heel) / 2
+        return shares
+
+    def _measures(self, cycle: Cycle) -> dict:
+        return {"outer": round(cycle.peak_plus, 4), "inner": round(-cycle.peak_minus, 4),
+                "duration_s": round(cycle.end - cycle.start, 3)}
+
+
+class BallRollDetector(_SwingDetector):
+    """Counts side-to-side rolls of the ball of the foot while a heel is held up: in, out and back to the middle."""
+
+    exercise = "ball-roll"
+    half_cue = "swing the heel both ways: in, then out"
+
+    def __init__(self) -> None:
+        super().__init__(CycleCounter(ROLL_SWING, ROLL_SWING, ROLL_MIDDLE))
+        self._heel_up = False
+
+    def _holding(self) -> bool:
+        return self._heel_up or super()._holding()
+
+    def _shares(self, frame: StanceFrame) -> dict | None:
+        ref, s = frame.reference, frame.signals
+        raised = [side for side in frame.standing if frame.lift[side] > HEEL_UP]
+        self._heel_up = bool(raised)
+        if not raised:
+            self._message = self._message or "Lift your heel and hold it up, then roll side to side"
+            return None
+        return {
+            side: ref.outward(side) * (s.side(side).heel[0] - s.side(side).toe[0] - ref.heel_offset[side])
+            for side in raised
+        }
+
+    def _measures(self, cycle: Cycle) -> dict:
+        return {"swing_out": round(cycle.peak_plus, 4), "swing_in": round(-cycle.peak_minus, 4),
+                "duration_s": round(cycle.end - cycle.start, 3)}
