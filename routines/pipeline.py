@@ -91,7 +91,9 @@ def count_text(status: DetectorStatus, target: int | None = None, side: str | No
     if side in ("left", "right"):
         done = status.per_side.get(side, 0)
         return f"{done} / {target} {side} foot" if target else f"{done} {side} foot"
-    return f"{status.count} / {target}" if target else f"{status.count} reps"
+    if target:
+        return f"{status.count} / {target}"
+    return f"{status.count} rep" if status.count == 1 else f"{status.count} reps"
 
 
 def annotate(image: np.ndarray, result: FrameResult, target: int | None = None, side: str | None = None) -> np.ndarray:
