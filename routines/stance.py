@@ -51,6 +51,7 @@ class StanceFrame:
 MESSAGES = {
     "no person": "No one in view: step into the picture, whole body visible",
     "feet not visible": "Step back: your feet are out of view",
+    "feet hidden": "Turn about 45 degrees so the camera sees your heels and toes",
     "not calibrated": "Stand still with both feet flat to calibrate",
     "moving": "Stand still with both feet flat to calibrate",
     "ready": "",
@@ -102,11 +103,13 @@ class StanceTracker:
             self.__init__()
         self._last_t = s.t
         if not s.person or not s.feet_visible:
-            phase = "no person" if not s.person else "feet not visible"
             self._window.clear()
             if s.t - self._last_good > LOST_SECONDS:
                 self._calibration = None
-            return self._frame(s, phase)
+            if not s.person:
+                return self._frame(s, "no person")
+            # In the picture but not seen well: the feet hide each other or are in shadow, so a turn helps.
+            return self._frame(s, "feet not visible", "feet not visible" if not s.feet_in_frame else "feet hidden")
         self._last_good = s.t
         self._window.append(s)
         while self._window and s.t - self._window[0].t > STILL_SECONDS:
@@ -200,5 +203,5 @@ class StanceTracker:
             cal,
         )
 
-    def _frame(self, s: FootSignals, phase: str) -> StanceFrame:
-        return StanceFrame(s.t, phase, MESSAGES[phase], (), {}, {}, {}, s, None)
+    def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:
+        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, s, None)

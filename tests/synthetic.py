@@ -18,6 +18,7 @@ def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0,
     x = FOOT_X[name] + toe_dx
     return SideSignals(
         visible=True,
+        in_frame=True,
         rise=1.3 + lift,
         height=-2.7 + lift + toe_up,
         heel_height=0.1 + 1.4 * lift,

@@ -99,3 +99,13 @@ def test_walking_and_squatting_count_nothing():
     detector = HeelRaiseDetector()
     events = run(detector, timeline(still(1.5), (3.0, walk), still(1.5), (2.0, squat), (2.0, squat)))
     assert events == []
+
+
+def test_feet_in_the_picture_but_not_seen_well_ask_for_a_turn():
+    import dataclasses
+
+    hidden = dataclasses.replace(foot("right"), visible=False)
+    detector = HeelRaiseDetector()
+    run(detector, timeline((1.0, lambda u: (foot("left"), hidden))))
+    assert detector.status.phase == "feet not visible"
+    assert "Turn about 45 degrees" in detector.status.message

@@ -26,6 +26,7 @@ class SideSignals:
     """One foot in one frame; lengths in body scales, positions in image axes (x right, y down)."""
 
     visible: bool  # heel, ankle and toe seen by the model and inside the frame
+    in_frame: bool  # heel, ankle and toe inside the frame, however well seen
     rise: float  # mean height of heel, ankle, knee and hip above the toe: grows as the heel lifts
     height: float  # mean height of heel, ankle, knee and hip in the image (up is positive): grows as the body rises
     heel_height: float  # heel above the toe
@@ -53,8 +54,12 @@ class FootSignals:
     def feet_visible(self) -> bool:
         return self.left.visible and self.right.visible
 
+    @property
+    def feet_in_frame(self) -> bool:
+        return self.left.in_frame and self.right.in_frame
 
-NOT_SEEN = SideSignals(False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan))
+
+NOT_SEEN = SideSignals(False, False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan))
 
 
 class FootSignalExtractor:
@@ -90,7 +95,8 @@ def _side(pose: Pose, name: str, scale: float) -> SideSignals:
     pts, vis = pose.points, pose.visibility
     heel, ankle, toe, knee, hip = (pts[i[name]] for i in (HEEL, ANKLE, TOE, KNEE, HIP))
     feet = (HEEL[name], ANKLE[name], TOE[name])
-    visible = all(vis[i] >= MIN_VISIBILITY and pose.in_frame(i) for i in feet)
+    in_frame = all(pose.in_frame(i) for i in feet)
+    visible = in_frame and all(vis[i] >= MIN_VISIBILITY for i in feet)
     toe_y = toe[1]
     heel_height = (toe_y - heel[1]) / scale
     mean_y = (heel[1] + ankle[1] + knee[1] + hip[1]) / 4
@@ -99,6 +105,7 @@ def _side(pose: Pose, name: str, scale: float) -> SideSignals:
     heel_height_m = float(world[TOE[name], 1] - world[HEEL[name], 1])
     return SideSignals(
         visible,
+        in_frame,
         float(rise),
         float(-mean_y / scale),
         float(heel_height),
