@@ -284,6 +284,7 @@ class LivePractice:
         self._work = threading.Lock()  # held while a frame is processed and while a stream opens or closes
         self._state = threading.Lock()  # guards the fields the page reads
         self._armed = False
+        self._opened = 0  # streams opened so far
         self._pipeline: Pipeline | None = None
         self._clock: StreamClock | None = None
         self._session_id: int | None = None
@@ -306,10 +307,20 @@ class LivePractice:
         with self._state:
             self._armed = True
 
-    def end_stream(self) -> None:
-        """The camera stopped (or the page left): close the stream and its history session, keep the counts."""
+    @property
+    def stream_number(self) -> int:
+        """The number of the stream under way, or of the next one when none is open."""
+        with self._state:
+            return self._opened + (self._pipeline is None)
+
+    def end_stream(self, number: int | None = None) -> None:
+        """The camera stopped (or the page left): close the stream and its history session, keep the counts.
+
+        With `number`, only that stream is closed: a worker that ends late must not close its successor."""
         with self._work:
             with self._state:
+                if number is not None and number != self._opened:
+                    return
                 self._armed = False
                 if self._pipeline is None:
                     return
@@ -378,6 +389,7 @@ class LivePractice:
             session_id = self._store.start_session("free", title)
             step_row = self._store.add_step(session_id, 0, self.exercise, title, self.exercise, "both", None, True, ACTIVE)
         with self._state:
+            self._opened += 1
             self._pipeline = pipeline
             self._clock = StreamClock(self._wall)
             self._session_id = session_id

@@ -1,0 +1,138 @@
+"""What the pages share: the history store, the exercises this version can count, and the browser's sounds."""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from routines.history import HistoryStore, default_db_path
+from routines.pipeline import DETECTORS
+from routines.routine import CAMERA_EXERCISES
+from routines.session import exercise_title
+
+# How to stand for each camera exercise: the view the detector reads best.
+SETUP = {
+    "heel-raise": "Turn about 45 degrees to the camera (or side-on), whole body in view, feet included.",
+    "ankle-rock": "Face the camera, whole body in view with both feet flat and shoulder-width apart.",
+    "ball-roll": "Face the camera, whole body in view; lift the heel and roll on the ball of the foot.",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> HistoryStore:
+    return HistoryStore(path)
+
+
+def store() -> HistoryStore:
+    """One store per history file for the whole server (it is thread-safe); $FOOTFORM_DB picks the file."""
+    return _store(str(default_db_path()))
+
+
+def available(exercise: str | None) -> bool:
+    # Looked up at run time: detectors are added to DETECTORS as they are written.
+    return exercise in DETECTORS
+
+
+def exercise_label(exercise: str) -> str:
+    label = exercise_title(exercise).capitalize()
+    return label if available(exercise) else f"{label} (not available in this version)"
+
+
+def exercises() -> list[str]:
+    return list(CAMERA_EXERCISES) + [e for e in DETECTORS if e not in CAMERA_EXERCISES]
+
+
+def sound_settings() -> tuple[bool, bool]:
+    """(tick on each rep, spoken cues), from the sidebar switches."""
+    return st.session_state.get("sound_tick", True), st.session_state.get("sound_voice", True)
+
+
+_TONE_JS = """
+const A = window.AudioContext || window.webkitAudioContext;
+const audio = window.__footformAudio || (window.__footformAudio = new A());
+audio.resume();
+const tone = (freq, at, length) => {
+  const osc = audio.createOscillator(), gain = audio.createGain();
+  osc.frequency.value = freq;
+  gain.gain.setValueAtTime(0.35, audio.currentTime + at);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + length);
+  osc.connect(gain).connect(audio.destination);
+  osc.start(audio.currentTime + at);
+  osc.stop(audio.currentTime + at + length + 0.02);
+};
+"""
+
+
+def _js_string(text: str) -> str:
+    # JSON is a valid JS literal; "</" is split so a text can never close the <script> element.
+    return json.dumps(text).replace("</", "<\\/")
+
+
+def play(slot, serial: int, tick: bool = False, say: str = "") -> None:
+    """Play a tick and/or speak a text in the browser (Web Audio and speech synthesis), once per `serial`."""
+    tick_on, voice_on = sound_settings()
+    tick, say = tick and tick_on, say if voice_on else ""
+    if not tick and not say:
+        return
+    parts = [f"<!-- {serial} -->", "<script>(() => {", _TONE_JS]
+    if tick:
+        parts.append("tone(1320, 0, 0.08);")
+    if say:
+        parts.append(f"speechSynthesis.cancel(); speechSynthesis.speak(new SpeechSynthesisUtterance({_js_string(say)}));")
+    parts.append("})();</script>")
+    slot.html("\n".join(parts), unsafe_allow_javascript=True)
+
+
+def beat(reps: int, seconds: float, paused: bool, key: str) -> None:
+    """A visible and audible pace for a guided step: one rep every `seconds`, a high tick to start it, a low one
+    half way (lift, then lower)."""
+    if paused:
+        st.markdown(f"<div class='ff-beat'><div class='ff-beat-count'>Paused</div></div>", unsafe_allow_html=True)
+        return
+    tick_on, voice_on = sound_settings()
+    element = f"ff-beat-{key}"
+    st.html(
+        f"""
+<div class="ff-beat" id="{element}"><div class="ff-beat-count">Get ready</div><div class="ff-beat-phase">&nbsp;</div></div>
+<script>(() => {{
+{_TONE_JS if tick_on else "const tone = () => {};"}
+const root = document.getElementById({_js_string(element)});
+if (window.__footformBeat) clearInterval(window.__footformBeat);
+const reps = {int(reps)}, half = {float(seconds) * 500:.0f}, voice = {str(voice_on).lower()};
+let step = -2;  // one beat of "get ready" first
+window.__footformBeat = setInterval(() => {{
+  if (!document.body.contains(root)) {{ clearInterval(window.__footformBeat); return; }}
+  step += 1;
+  if (step < 0) return;
+  const rep = Math.floor(step / 2) + 1;
+  if (rep > reps) {{
+    root.querySelector(".ff-beat-count").textContent = `All ${{reps}} reps: tap Done`;
+    root.querySelector(".ff-beat-phase").textContent = "";
+    clearInterval(window.__footformBeat);
+    return;
+  }}
+  const up = step % 2 === 0;
+  root.querySelector(".ff-beat-count").textContent = `Rep ${{rep}} of ${{reps}}`;
+  root.querySelector(".ff-beat-phase").textContent = up ? "lift" : "lower";
+  root.classList.toggle("ff-up", up);
+  tone(up ? 1320 : 660, 0, 0.08);
+  if (voice && up) {{ speechSynthesis.cancel(); speechSynthesis.speak(new SpeechSynthesisUtterance(String(rep))); }}
+}}, half);
+}})();</script>
+""",
+        unsafe_allow_javascript=True,
+    )
+
+
+STYLE = """
+<style>
+.ff-count { font-size: 3.2rem; font-weight: 700; line-height: 1.1; margin: 0.2rem 0 0.6rem 0; }
+.ff-step-count { font-size: 2.4rem; font-weight: 600; color: #2e7d32; }
+.ff-cue { font-size: 1.6rem; color: #b26a00; }
+.ff-guidance { font-size: 1.6rem; color: #c62828; }
+.ff-beat { border-radius: 1rem; padding: 1rem 1.5rem; background: #eef3f8; text-align: center; transition: background 0.2s; }
+.ff-beat.ff-up { background: #d7ecd9; }
+.ff-beat-count { font-size: 2.6rem; font-weight: 700; }
+.ff-beat-phase { font-size: 1.6rem; }
+</style>
+"""

@@ -1,0 +1,217 @@
+"""Live practice: one exercise freely, or the whole routine step by step."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from appviews import live as camera_view
+from appviews.common import SETUP, available, beat, exercise_label, exercises, play, store
+from routines.routine import RoutineError, load_routine
+from routines.session import LivePractice, LiveSnapshot, RoutineSession, exercise_title
+
+
+def _big(slot, css: str, text: str) -> None:
+    slot.markdown(f"<div class='{css}'>{html.escape(text)}</div>", unsafe_allow_html=True)
+
+
+def _status_lines(slot, snap: LiveSnapshot, problem: str, paused: bool = False) -> None:
+    with slot.container():
+        if problem:
+            st.warning(problem)
+        if paused:
+            _big(st, "ff-guidance", "Paused: reps are not counted")
+        elif snap.message:
+            _big(st, "ff-guidance", snap.message)
+        if snap.cue:
+            _big(st, "ff-cue", snap.cue)
+
+
+# Free practice
+
+
+def free_page(exercise: str) -> None:
+    title = exercise_title(exercise)
+    st.title(f"Practice: {title}")
+    if not available(exercise):
+        st.error(
+            f"The camera check for {title} ({exercise}) is not available in this version of footform, so it "
+            "cannot be counted here. Pick another exercise, or do it as part of the routine and confirm it by hand."
+        )
+        return
+    live = camera_view.live_practice(("free", exercise), lambda: LivePractice(store(), exercise=exercise))
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = camera_view.camera(live)
+        st.caption(camera_view.CAMERA_HELP)
+    with right:
+        counter = st.empty()
+        sides = st.empty()
+        status = st.empty()
+        sound = st.empty()
+        st.info(SETUP.get(exercise, "Stand with your whole body in view, feet included."))
+
+    def render(snap: LiveSnapshot, problem: str) -> None:
+        _big(counter, "ff-count", f"Reps counted: {snap.count}")
+        per_side = ", ".join(f"{side} {n}" for side, n in snap.per_side.items() if n)
+        sides.caption(f"By foot: {per_side}" if per_side else "Each rep counts when the heel is back down.")
+        _status_lines(status, snap, problem)
+
+    snap = live.snapshot()
+    render(snap, snap.error and camera_view.camera_problem(snap, 0.0))
+    if snap.sets:
+        st.caption(
+            "Sets so far in this visit (each saved in the History): "
+            + ", ".join(f"{n} reps" for n in snap.sets)
+        )
+    camera_view.watch(ctx, live, render, sound)
+
+
+# The routine
+
+
+def routine_page() -> None:
+    st.title("Daily foot routine")
+    session: RoutineSession | None = st.session_state.get("routine_session")
+    if session is None:
+        _routine_intro()
+    elif session.finished:
+        camera_view.end_stream()
+        _routine_summary(session)
+    else:
+        _routine_step(session)
+
+
+def _start_routine() -> None:
+    try:
+        routine = load_routine()
+    except RoutineError as error:
+        st.session_state["routine_error"] = str(error)
+        return
+    session = RoutineSession(routine, store())
+    session.start()
+    st.session_state["routine_session"] = session
+
+
+def _routine_intro() -> None:
+    error = st.session_state.pop("routine_error", None)
+    try:
+        routine = load_routine()
+    except RoutineError as problem:
+        st.error(f"The routine file cannot be used: {problem}")
+        return
+    if error:
+        st.error(error)
+    st.write(f"**{routine.name}**: {len(routine.steps)} steps, barefoot, feet parallel and shoulder-width apart.")
+    rows = []
+    for step in routine.steps:
+        if not step.camera_checked:
+            checked = "you (guided, not camera-checked)"
+        elif available(step.exercise):
+            checked = "camera"
+        else:
+            checked = "you (camera check not available in this version)"
+        rows.append({"step": step.title, "reps": step.reps, "side": step.side, "checked by": checked})
+    st.table(pd.DataFrame(rows).set_index("step"))
+    st.button("Start the routine", type="primary", on_click=_start_routine)
+
+
+def _routine_step(session: RoutineSession) -> None:
+    current = session.current
+    step = current.step
+    total = len(session.steps)
+    st.progress(session.index / total, text=f"Step {session.index + 1} of {total}")
+    st.subheader(step.title)
+    st.markdown(f"<div class='ff-cue'>{html.escape(step.instructions)}</div>", unsafe_allow_html=True)
+    sound = st.empty()
+    _announce(session, sound)
+
+    controls = st.columns(3)
+    if session.paused:
+        controls[0].button("Resume", on_click=session.resume, width="stretch")
+    else:
+        controls[0].button("Pause", on_click=session.pause, width="stretch")
+    controls[1].button("Skip this step", on_click=session.skip, width="stretch")
+    controls[2].button("Stop the routine", on_click=session.stop, width="stretch")
+
+    if current.counted_by_camera:
+        _camera_step(session, sound)
+    else:
+        camera_view.end_stream()
+        _guided_step(session)
+
+
+def _announce(session: RoutineSession, sound) -> None:
+    """Say the step's name once when it begins."""
+    marker = (session.session_id, session.index)
+    if st.session_state.get("announced_step") != marker:
+        st.session_state["announced_step"] = marker
+        step = session.current.step
+        side = f", {step.side} foot" if step.side in ("left", "right") else ""
+        play(sound, session.index, say=f"{step.title}{side}: {step.reps} reps.")
+
+
+def _guided_step(session: RoutineSession) -> None:
+    current = session.current
+    step = current.step
+    if step.camera_checked:
+        st.warning(
+            f"The camera check for this step ({step.exercise}) is not available in this version: do the reps at the "
+            "beat and confirm them yourself."
+        )
+    else:
+        st.info("Guided step: the camera does not check this one (it cannot see single toes). Follow the beat, "
+                "then tap Done.")
+    beat(step.reps, step.beat_seconds, session.paused, key=f"{session.session_id}-{session.index}")
+    st.caption(f"One rep every {step.beat_seconds:g} s: lift on the high tick, lower on the low one.")
+    done = st.number_input("Reps done", min_value=0, max_value=step.reps, value=step.reps,
+                           key=f"guided-done-{session.session_id}-{session.index}")
+    st.button(f"Done: {done} of {step.reps}", type="primary", on_click=session.confirm, args=(done,))
+
+
+def _camera_step(session: RoutineSession, sound) -> None:
+    current = session.current
+    step = current.step
+    live = camera_view.live_practice(("routine", session.session_id), lambda: LivePractice(store(), routine=session))
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = camera_view.camera(live)
+        st.caption(camera_view.CAMERA_HELP)
+    with right:
+        counter = st.empty()
+        status = st.empty()
+        st.info(SETUP.get(step.exercise, ""))
+    side = f" {step.side} foot" if step.side in ("left", "right") else ""
+    index = session.index
+
+    def render(snap: LiveSnapshot, problem: str) -> None:
+        _big(counter, "ff-step-count", f"{current.done} / {step.reps}{side}")
+        _status_lines(status, snap, problem, paused=session.paused)
+
+    snap = live.snapshot()
+    render(snap, "")
+    camera_view.watch(ctx, live, render, sound, rerun_when=lambda: session.finished or session.index != index)
+
+
+def _routine_summary(session: RoutineSession) -> None:
+    complete = all(p.status == "done" for p in session.steps)
+    if complete:
+        st.success("Routine finished. Well done!")
+    else:
+        st.warning("Routine ended early. What you did is saved in the History.")
+    rows = session.summary()
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    notes = [f"**{r['step']}**: {r['form notes']}" for r in rows if r["form notes"]]
+    if notes:
+        st.subheader("Form notes")
+        st.markdown("\n".join(f"- {note}" for note in notes))
+    st.button("Start a new routine", on_click=lambda: st.session_state.pop("routine_session", None))
+
+
+def exercise_choice(initial: str) -> str:
+    """The free-practice exercise selector (in the sidebar), starting at `initial`."""
+    options = exercises()
+    if st.session_state.get("free_exercise") not in options:
+        st.session_state["free_exercise"] = initial if initial in options else options[0]
+    return st.sidebar.selectbox("Exercise", options, key="free_exercise", format_func=exercise_label)

@@ -1,0 +1,287 @@
+"""The Streamlit pages, run by Streamlit's AppTest on a real history file and real clips (the live camera itself
+needs a browser: see the end-to-end tests)."""
+import json
+import shutil
+import tempfile
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import appviews.analyse
+from routines.events import RepEvent
+from routines.history import HistoryStore
+from routines.pipeline import DETECTORS
+from routines.routine import load_routine
+from tests.clips import write_clip
+from tests.conftest import real_clip, real_labels
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+ANALYSIS_TIMEOUT = 180
+
+
+@pytest.fixture(autouse=True)
+def webrtc_without_a_server(monkeypatch):
+    # AppTest runs the script on a stand-in runtime without sessions; streamlit-webrtc asks that runtime for the
+    # session's run count (to detect stale state) and handles "unknown" (None) already.
+    monkeypatch.setattr("streamlit_webrtc.component.get_this_session_info", lambda: None)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("FOOTFORM_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """The temporary folder the app writes uploads and annotated clips to, to see that it is left empty."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    return at.run()
+
+
+def texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [e.value for e in at.error] + [w.value for w in at.warning]
+                     + [i.value for i in at.info] + [c.value for c in at.caption] + [s.value for s in at.success])
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+# Pages from the address
+
+
+def test_free_practice_opens_from_the_address_with_the_counter(db):
+    at = app(page="practice", mode="free", exercise="heel-raise")
+    assert not at.exception
+    assert at.title[0].value == "Practice: heel raises"
+    assert "Reps counted: 0" in texts(at)
+    assert at.sidebar.radio[0].value == "Practice one exercise"
+    assert at.sidebar.selectbox[0].value == "heel-raise"
+
+
+def test_an_exercise_without_its_detector_is_explained_not_crashed(db, monkeypatch):
+    monkeypatch.delitem(DETECTORS, "ankle-rock")  # as in a version where that detector is not written yet
+    at = app(page="practice", mode="free", exercise="ankle-rock")
+    assert not at.exception
+    assert "not available in this version" in at.error[0].value
+    assert not any(type(e).__name__ == "UnknownElement" for e in at.main)  # no camera for it
+
+
+def test_a_routine_step_without_its_detector_is_confirmed_by_hand(db, monkeypatch):
+    monkeypatch.delitem(DETECTORS, "ankle-rock")
+    at = app(page="practice", mode="routine")
+    button(at, "Start the routine").click().run()
+    while at.subheader[0].value != "Rock Out":
+        button(at, "Skip this step").click().run()
+    assert "camera check for this step (ankle-rock) is not available" in at.warning[0].value
+    button(at, "Done: 4 of 4").click().run()
+    assert not at.exception
+    assert at.subheader[0].value == "Heel Raise: right foot"
+    [session] = HistoryStore(db).sessions()
+    rock = next(s for s in session.steps if s.step_key == "rock-out")
+    assert (rock.done, rock.status, rock.camera_checked) == (4, "done", False)
+
+
+def test_an_unknown_exercise_in_the_address_falls_back_with_a_warning(db):
+    at = app(page="practice", mode="free", exercise="moonwalk")
+    assert not at.exception
+    assert "does not know ('moonwalk')" in at.warning[0].value
+    assert at.sidebar.selectbox[0].value in DETECTORS or at.error
+
+
+def test_the_sidebar_radio_chooses_the_page_and_updates_the_address(db):
+    at = app()
+    assert at.title[0].value == "Daily foot routine"
+    at.sidebar.radio[0].set_value("History").run()
+    assert at.title[0].value == "History"
+    assert at.query_params["page"] == ["history"]
+    at = app(page="analyse")
+    assert at.title[0].value == "Analyse a video"
+
+
+# Analyse a video
+
+
+def test_uploading_a_real_clip_counts_it_and_saves_it_to_history(db, scratch):
+    clip = real_clip("home_calf_raises.mp4")
+    expected = real_labels()["home_calf_raises.mp4"]["heel_raise"]
+    at = app(page="analyse")
+    at.file_uploader[0].set_value(("my calf raises.mp4", clip.read_bytes(), "video/mp4"))
+    at.run()
+    at.selectbox(key="analyse_exercise").set_value("heel-raise")
+    button(at, "Analyse").click().run(timeout=ANALYSIS_TIMEOUT)
+    assert not at.exception and not at.error
+    assert metric(at, "Reps") == str(expected)
+    assert metric(at, "Both feet") == str(expected)
+    table = at.dataframe[0].value
+    assert list(table["rep"]).count("complete") == expected
+    assert {"rise_cm", "lower_s", "start (s)"} <= set(table.columns)
+    assert at.get("vega_lite_chart"), "the signal chart is missing"
+    assert at.get("video"), "the annotated clip is missing"
+    assert list(scratch.iterdir()) == []  # the upload and the annotated clip were removed
+
+    button(at, "Save to history").click().run()
+    assert "Saved to the History." in texts(at)
+    [session] = HistoryStore(db).sessions()
+    assert (session.kind, session.source, session.rep_count) == ("video", "my calf raises.mp4", expected)
+    assert session.steps[0].done == expected
+
+
+def test_a_file_that_is_not_a_video_gets_one_clear_message(db, scratch):
+    at = app(page="analyse")
+    at.file_uploader[0].set_value(("holiday.mp4", b"this is not a video at all" * 100, "video/mp4"))
+    at.run()
+    button(at, "Analyse").click().run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("This video cannot be analysed: holiday.mp4: ")
+    assert "upload" not in error.value.split("holiday.mp4")[0]  # the person's file name, not our temporary one
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_corrupt_real_video_gets_one_clear_message(db, scratch, tmp_path):
+    good = tmp_path / "good.mp4"
+    write_clip(good, frames=60)
+    data = good.read_bytes()
+    at = app(page="analyse")
+    at.file_uploader[0].set_value(("cut.mp4", data[: len(data) // 3], "video/mp4"))
+    at.run()
+    button(at, "Analyse").click().run(timeout=ANALYSIS_TIMEOUT)
+    assert not at.exception
+    assert at.error and "cut.mp4" in at.error[0].value
+    assert list(scratch.iterdir()) == []
+
+
+def test_upload_checks_type_and_size():
+    check = appviews.analyse.check_upload
+    assert check("clip.MOV", 1000) == ""
+    assert "only mp4, mov, webm, avi" in check("notes.txt", 1000)
+    assert "empty" in check("clip.mp4", 0)
+    assert "larger than 200 MB" in check("clip.mp4", 200 * 1024 * 1024 + 1)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == appviews.analyse.MAX_UPLOAD_MB
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_a_sample_clip_can_be_picked_and_shows_its_ground_truth(db, scratch, tmp_path, monkeypatch):
+    clip = real_clip("home_calf_raises.mp4")
+    expected = real_labels()["home_calf_raises.mp4"]["heel_raise"]
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    shutil.copy(clip, samples / "calf.mp4")
+    (samples / "calf.json").write_text(json.dumps(
+        {"exercise": "heel-raise", "description": "three heel raises", "counts": {"heel-raise": expected}}))
+    (samples / "unfinished.mp4").write_bytes(b"")  # still rendering: no ground truth yet, not listed
+    monkeypatch.setattr(appviews.analyse, "SAMPLES", samples)
+    at = app(page="analyse")
+    at.radio(key="analyse_source").set_value("A sample clip").run()
+    assert at.selectbox(key="analyse_sample").options == ["calf.mp4: three heel raises"]
+    assert f"Ground truth for this clip: {expected} heel raises." in texts(at)
+    button(at, "Analyse").click().run(timeout=ANALYSIS_TIMEOUT)
+    assert not at.exception
+    assert metric(at, "Reps") == str(expected)
+    assert list(scratch.iterdir()) == []
+
+
+# The routine
+
+
+def test_routine_guided_steps_confirm_skip_pause_and_stop_with_a_summary(db):
+    routine = load_routine()
+    at = app(page="practice", mode="routine")
+    assert not at.exception
+    assert len(at.table[0].value) == len(routine.steps)
+    button(at, "Start the routine").click().run()
+    first, second, third = routine.steps[:3]
+    assert at.subheader[0].value == first.title
+    assert "Guided step: the camera does not check this one" in at.info[0].value
+    button(at, f"Done: {first.reps} of {first.reps}").click().run()
+    assert at.subheader[0].value == second.title
+    at.number_input[0].set_value(2).run()
+    button(at, f"Done: 2 of {second.reps}").click().run()
+    assert at.subheader[0].value == third.title
+    button(at, "Pause").click().run()
+    assert any(b.label == "Resume" for b in at.button)
+    button(at, "Resume").click().run()
+    button(at, "Skip this step").click().run()
+    assert at.subheader[0].value == routine.steps[3].title
+    button(at, "Stop the routine").click().run()
+    assert not at.exception
+    assert "Routine ended early" in at.warning[0].value
+    summary = at.dataframe[0].value
+    assert list(summary["done"][:4]) == [first.reps, 2, 0, 0]
+    assert list(summary["status"][:5]) == ["done", "done", "skipped", "stopped", "not reached"]
+    [session] = HistoryStore(db).sessions()
+    assert session.kind == "routine" and session.ended_at
+    assert [s.done for s in session.steps[:3]] == [first.reps, 2, 0]
+
+
+def test_routine_camera_steps_show_the_camera_and_the_step_counter(db):
+    at = app(page="practice", mode="routine")
+    button(at, "Start the routine").click().run()
+    while at.subheader[0].value != "Heel Raise: right foot":
+        button(at, "Skip this step").click().run()
+    assert not at.exception
+    assert "0 / 8 right foot" in texts(at)
+    assert any(type(e).__name__ == "UnknownElement" for e in at.main), "the webrtc component is not on the page"
+
+
+# History
+
+
+def rep(n, side="both", rise=5.0):
+    return RepEvent("heel-raise", side, n, n + 1.0, True, {"rise_cm": rise, "lower_s": 0.8}, ())
+
+
+def test_history_shows_sessions_streak_and_deletes_a_session(db):
+    store = HistoryStore(db)
+    today = datetime.now().astimezone()
+    for days_ago, reps in ((0, 3), (1, 2)):
+        session = store.start_session("free", "Heel raises", started_at=today - timedelta(days=days_ago))
+        step = store.add_step(session, 0, "heel-raise", "Heel raises", "heel-raise", "both", None, True, "active")
+        for n in range(reps):
+            store.add_rep(session, rep(n, rise=4.0 + n), step)
+        store.update_step(step, reps, "done")
+        store.end_session(session)
+    store.close()
+
+    at = app(page="history")
+    assert not at.exception
+    assert metric(at, "Streak") == "2 days"
+    assert metric(at, "Sessions") == "2"
+    assert metric(at, "Reps in the last 7 days") == "5"
+    labels = [e.label for e in at.expander]
+    assert len(labels) == 2 and "Heel raises, 3 reps" in labels[0] and "Heel raises, 2 reps" in labels[1]
+    assert len(at.get("vega_lite_chart")) == 2  # reps per day, rise per rep
+    assert at.get("download_button")
+
+    button(at, "Delete this session").click().run()
+    button(at, "Yes, delete it").click().run()
+    assert not at.exception
+    assert metric(at, "Sessions") == "1"
+    assert [s.rep_count for s in HistoryStore(db).sessions()] == [2]
+
+
+def test_history_with_nothing_yet_says_so(db):
+    at = app(page="history")
+    assert not at.exception
+    assert "Nothing here yet" in at.info[0].value
