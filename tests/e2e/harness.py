@@ -1,0 +1,408 @@
+"""Driving the live page in a real Chromium: the Streamlit server, the browser with a fake camera, and the page.
+
+Shared by the browser tests, the live benchmark and the soak run.
+
+>>> with LiveServer(db=tmp / "history.sqlite3", log=tmp / "server.log") as server, sync_playwright() as p:
+...     browser = launch_chromium(p, camera.path)
+...     live = LivePage(browser, server, "heel-raise")
+...     live.start()
+...     live.wait_until(live.capture_start + camera.clip_end + SETTLE_SECONDS)
+...     live.counter()
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.e2e.y4m import FakeCamera, write_y4m
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+SERVERSIDE = Path(__file__).resolve().parent / "serverside"
+CHROMIUM = Path("/usr/bin/chromium")
+
+# After the clip's last frame has been captured, the count may still move for this long: the WebRTC path, the pose
+# model's smoothing, the detector's hysteresis and the page's poll. Measured delays are well under half of it.
+SETTLE_SECONDS = 3.0
+# Still frames before the clip: frames captured before the WebRTC connection is up never reach the server, and
+# the detector calibrates on a still stance, so the person stands still a moment before the set.
+LEAD_IN_SECONDS = 3.0
+# Still frames after the clip (the person stands still after the set), long enough that the counter is read
+# before Chromium loops the file back to the start.
+TAIL_SECONDS = 12.0
+# The first stream also loads the pose model; a frame arrives well within this on a 2-core machine.
+FIRST_FRAME_SECONDS = 25.0
+START_ATTEMPTS = 3
+
+COUNTER = re.compile(r"^Reps counted: (\d+)$")
+# Streamlit 1.60 answers GET /favicon.png with a 500 and logs this traceback from its static file handler
+# (see /work/shared/notes/browser-test.md): noise, not a failure of the page.
+HARMLESS_LOG = re.compile(r"staticfiles\.py.*Expected ASGI message 'http\.response\.start', but got 'http\.response\.body'",
+                          re.S)
+FAILURE_LOG = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception|Error:")
+
+# Runs in every frame before the page's own scripts. In the component's frame it notes when the camera started
+# (Chromium starts playing the Y4M file then); in the top page it notes each time the counter text changes.
+PAGE_HOOKS = """
+(() => {
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    window.__ffCaptureStarts = [];
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      window.__ffCaptureStarts.push(Date.now());
+      return stream;
+    };
+  }
+  if (window.top !== window) return;
+  window.__ffCounter = [];
+  const read = () => {
+    const hit = document.evaluate("//*[starts-with(normalize-space(text()), 'Reps counted:')]", document, null,
+                                  XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+    const match = hit && hit.textContent.trim().match(/^Reps counted: (\\d+)$/);
+    if (!match) return;
+    const value = Number(match[1]), log = window.__ffCounter;
+    if (!log.length || log[log.length - 1][1] !== value) log.push([Date.now() / 1000, value]);
+  };
+  new MutationObserver(read).observe(document, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
+
+def missing_chromium() -> str:
+    """Why the browser tests cannot run here, or "" when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: install Debian's chromium package (`apt-get install -y chromium`)"
+    return ""
+
+
+@dataclass(frozen=True)
+class Sample:
+    video: Path
+    truth: dict  # the clip's ground truth, samples/<stem>.json
+
+    @property
+    def stem(self) -> str:
+        return self.video.stem
+
+    def count(self, exercise: str) -> int:
+        return int(self.truth["counts"][exercise])
+
+    def rep_ends(self, exercise: str) -> list[float]:
+        """Seconds into the clip at which each rep of `exercise` ends, where the ground truth gives them."""
+        return sorted(float(r["end"]) for r in self.truth.get("reps", []) if r.get("exercise", exercise) == exercise)
+
+
+def samples() -> list[Sample]:
+    found = []
+    for video in sorted(SAMPLES.glob("*.mp4")):
+        truth = video.with_suffix(".json")
+        if truth.exists():
+            found.append(Sample(video, json.loads(truth.read_text())))
+    return found
+
+
+def pick_sample(kinds: tuple[str, ...], prefer: tuple[str, ...] = ()) -> Sample | None:
+    """A sample whose ground-truth exercise is one of `kinds`: the first stem of `prefer` present, else the first
+    640x480 one (the camera's own size, nothing to letterbox), else any."""
+    fitting = [s for s in samples() if s.truth.get("exercise") in kinds]
+    by_stem = {s.stem: s for s in fitting}
+    for stem in prefer:
+        if stem in by_stem:
+            return by_stem[stem]
+    native = [s for s in fitting if (s.truth.get("width"), s.truth.get("height")) == (640, 480)]
+    return (native or fitting or [None])[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def loopback_only() -> bool:
+    """True when aiortc would find no address but loopback to offer the browser."""
+    import aioice.ice
+
+    return not aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
+
+
+class LiveServer:
+    """`streamlit run app.py` in its own process group, with its own history file and log."""
+
+    def __init__(self, db: Path, log: Path, probe: Path | None = None):
+        self.db, self.log_path, self.probe = Path(db), Path(log), probe
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "LiveServer":
+        env = dict(os.environ, FOOTFORM_DB=str(self.db), PYTHONPATH=os.pathsep.join(
+            p for p in (str(SERVERSIDE), str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+        if self.probe is not None:
+            env["FOOTFORM_E2E_PROBE"] = str(self.probe)
+        if loopback_only():
+            env["FOOTFORM_E2E_LOOPBACK"] = "1"
+        command = [
+            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            "--server.address", "127.0.0.1", "--server.port", str(self.port),
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ]
+        self._log = self.log_path.open("wb")
+        self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the Streamlit server exited ({self._process.returncode}):\n{self.log()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as answer:
+                    if answer.read().strip() == b"ok":
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the Streamlit server was not healthy within {timeout:.0f} s:\n{self.log()[-3000:]}")
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
+        self._log.close()
+
+    def url(self, query: str) -> str:
+        return f"{self.base}/?{query}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def errors(self) -> list[str]:
+        """Failures in the log: each traceback (with the line before it, which says where it came from) and each
+        error line, the known harmless ones left out."""
+        reports, block, previous = [], None, ""
+        for line in self.log().splitlines():
+            if block is not None:
+                block.append(line)
+                if line[:1].strip():  # the unindented exception line ends a traceback
+                    reports.append("\n".join(block))
+                    block = None
+            elif line.startswith("Traceback"):
+                if reports and reports[-1] == previous:
+                    reports.pop()
+                block = [previous, line]
+            elif FAILURE_LOG.search(line):
+                reports.append(line)
+            previous = line
+        if block is not None:
+            reports.append("\n".join(block))
+        return [report for report in reports if not HARMLESS_LOG.search(report)]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's whole process group, in MB."""
+        total_kb = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self._process.pid:  # the process group id
+                    status = (stat.parent / "status").read_text()
+                    total_kb += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            except (OSError, AttributeError, IndexError):
+                continue  # the process ended while being read, or is a kernel thread without memory
+        return total_kb / 1024
+
+
+def launch_chromium(playwright, camera: Path):
+    """Debian's Chromium, headless, with the Y4M file as its only camera."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera}",
+            "--allow-loopback-in-peer-connection",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            # A page in a headless browser has no user gesture for its tick sounds; let them play as a user's would.
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+
+
+class StartFailed(AssertionError):
+    pass
+
+
+class LivePage:
+    """The free-practice page for one exercise in its own browser tab."""
+
+    def __init__(self, browser, server: LiveServer, exercise: str):
+        self.server = server
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page.add_init_script(PAGE_HOOKS)
+        self.page_errors: list[str] = []  # uncaught script errors and failed requests
+        self.page.on("pageerror", lambda error: self.page_errors.append(f"script error: {error}"))
+        self.page.on("response", self._check_response)
+        self.component = self.page.frame_locator('iframe[title*="webrtc"]').first
+        self.attempts = 0  # START clicks it took to get frames flowing
+        self.capture_start = 0.0  # wall-clock time (s) at which the camera that streams began capturing
+        self.page.goto(server.url(f"page=practice&mode=free&exercise={exercise}"))
+
+    def _check_response(self, response) -> None:
+        # Streamlit 1.60 fails GET /favicon.png with a 500 (see HARMLESS_LOG); any other failure counts.
+        if response.status >= 500 and not response.url.endswith("/favicon.png"):
+            self.page_errors.append(f"HTTP {response.status} for {response.url}")
+
+    def button(self, name: str):
+        # Not exact: the button's own text is "Start"/"Stop", shown in capitals by its style.
+        return self.component.get_by_role("button", name=name)
+
+    def start(self) -> None:
+        """Press START until frames come back from the server: streamlit-webrtc 0.79 sometimes resets the component
+        right after connecting (the button shows START again and no frame arrives), so retry a bounded number of
+        times."""
+        self.button("START").wait_for(timeout=60_000)
+        problems = []
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.attempts = attempt
+            self.button("START").click()
+            problem = self._wait_first_frame()
+            if not problem:
+                self.capture_start = self.component.locator("body").evaluate("() => window.__ffCaptureStarts.at(-1)")
+                self.capture_start /= 1000
+                return
+            problems.append(f"attempt {attempt}: {problem}")
+            if self.button("STOP").is_visible():
+                self.button("STOP").click()
+            self.button("START").wait_for(timeout=30_000)
+        raise StartFailed("the live video never started:\n" + "\n".join(problems)
+                          + "\nserver log tail:\n" + self.server.log()[-3000:])
+
+    def _wait_first_frame(self) -> str:
+        deadline = time.monotonic() + FIRST_FRAME_SECONDS
+        left_start = False
+        while time.monotonic() < deadline:
+            if self.video_state()["frames"] > 0:
+                return ""
+            start_shown = self.button("START").is_visible()
+            if left_start and start_shown:
+                return "the component reset (START showed again)"
+            left_start = left_start or not start_shown
+            self.page.wait_for_timeout(200)
+        return f"no frame within {FIRST_FRAME_SECONDS:.0f} s"
+
+    def video_state(self) -> dict:
+        """The component's returned video: size, play position, paused, and frames decoded so far."""
+        video = self.component.locator("video")
+        if video.count() == 0:
+            return {"width": 0, "time": 0.0, "paused": True, "frames": 0}
+        return video.first.evaluate(
+            """v => ({width: v.videoWidth, time: v.currentTime, paused: v.paused,
+                      frames: v.getVideoPlaybackQuality().totalVideoFrames})"""
+        )
+
+    def counter(self) -> int:
+        """The number the page shows as "Reps counted: N" (the one such element)."""
+        texts = self.page.get_by_text(COUNTER).all_inner_texts()
+        values = {int(COUNTER.match(t.strip()).group(1)) for t in texts}
+        if len(values) != 1:
+            raise AssertionError(f"expected one 'Reps counted: N' on the page, found {texts!r}")
+        return values.pop()
+
+    def counter_changes(self) -> list[tuple[float, int]]:
+        """(wall-clock time, value) each time the page's counter text changed."""
+        return [tuple(change) for change in self.page.evaluate("() => window.__ffCounter")]
+
+    def warnings(self) -> list[str]:
+        """The page's warning and error boxes (a camera problem, counting that stopped working)."""
+        return self.page.locator('[data-testid="stAlertContentWarning"], [data-testid="stAlertContentError"],'
+                                 ' [data-testid="stException"]').all_inner_texts()
+
+    def wait_until(self, wall_time: float) -> None:
+        delay = wall_time - time.time()
+        if delay > 0:
+            self.page.wait_for_timeout(delay * 1000)
+
+    def stop(self) -> None:
+        self.button("STOP").click()
+        self.button("START").wait_for(timeout=30_000)
+
+
+@dataclass
+class ClipRun:
+    """What a user would have seen after doing the set in a clip in front of the camera."""
+
+    sample: Sample
+    exercise: str
+    camera: FakeCamera
+    attempts: int  # START clicks it took
+    capture_start: float  # wall-clock time the camera began playing the file
+    counter: int  # "Reps counted: N" once the clip has played and the count has settled
+    counter_changes: list[tuple[float, int]]
+    video_before: dict  # the returned video's state at the reading, and a second later
+    video_after: dict
+    warnings: list[str]
+    page_errors: list[str]
+    sessions: list  # history sessions opened during the run (HistoryStore records), oldest first
+    reps: dict  # session id -> its RepRecords
+
+
+def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, workdir: Path) -> ClipRun:
+    """Open free practice for `exercise` in a fresh browser whose camera plays `sample` once (with a still lead-in
+    and tail), press START, and read the page when the clip has played; then STOP and read the history."""
+    from routines.history import HistoryStore
+
+    camera = write_y4m(sample.video, workdir / f"{sample.stem}.y4m", lead_in=LEAD_IN_SECONDS, tail=TAIL_SECONDS)
+    store = HistoryStore(server.db)
+    known = {s.id for s in store.sessions()}
+    browser = launch_chromium(playwright, camera.path)
+    try:
+        live = LivePage(browser, server, exercise)
+        live.start()
+        live.wait_until(live.capture_start + camera.clip_end + SETTLE_SECONDS)
+        counter = live.counter()
+        before = live.video_state()
+        live.page.wait_for_timeout(1000)
+        after = live.video_state()
+        warnings = live.warnings()
+        changes = live.counter_changes()
+        live.stop()
+        # STOP closes the stream's history session on the script run it triggers: give that run a moment.
+        deadline = time.monotonic() + 10
+        while True:
+            sessions = sorted((s for s in store.sessions() if s.id not in known), key=lambda s: s.id)
+            if all(s.ended_at for s in sessions) or time.monotonic() > deadline:
+                break
+            live.page.wait_for_timeout(200)
+        run = ClipRun(sample, exercise, camera, live.attempts, live.capture_start, counter, changes, before, after,
+                      warnings, list(live.page_errors), sessions, {s.id: store.reps(s.id) for s in sessions})
+    finally:
+        browser.close()
+        store.close()
+        camera.path.unlink(missing_ok=True)  # a few hundred MB each
+    return run

@@ -1,0 +1,97 @@
+"""The live practice page in a real Chromium whose camera plays a rendered sample clip.
+
+Each clip plays once, with a still lead-in and a still tail (the person stands still before and after the set);
+the page is read when the clip has played and the count has had time to settle. The expected counts come from the
+clip's ground truth (samples/<stem>.json).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import ClipRun, pick_sample, play_clip
+
+pytestmark = pytest.mark.e2e
+
+# Native 640x480 clips first (what a laptop camera sends), in the view each exercise's setup text asks for.
+HEEL_RAISE = pick_sample(("heel-raise",), prefer=("heel_raise_side_B", "heel_raise_oblique_C_slow"))
+ANKLE_ROCK = pick_sample(("ankle-rock",), prefer=("ankle_rock_front_B_brisk", "ankle_rock_front_A_slow"))
+# Someone in view who moves but does no rep: weight shifts sway the ankles sideways like an ankle rock does.
+NEGATIVE = pick_sample(("weight-shift", "stand", "squat"), prefer=("weight_shift_front_A", "stand_sway_C"))
+NEGATIVE_EXERCISE = "ankle-rock"
+
+
+def _run(playwright, live_server, workdir, sample, exercise: str, what: str) -> ClipRun:
+    if sample is None:
+        pytest.skip(f"samples/ has no {what} clip with its ground truth (samples/<stem>.mp4 + .json)")
+    return play_clip(playwright, live_server, sample, exercise, workdir)
+
+
+@pytest.fixture(scope="module")
+def heel_raise_run(playwright, live_server, workdir):
+    return _run(playwright, live_server, workdir, HEEL_RAISE, "heel-raise", "heel-raise")
+
+
+@pytest.fixture(scope="module")
+def ankle_rock_run(playwright, live_server, workdir):
+    return _run(playwright, live_server, workdir, ANKLE_ROCK, "ankle-rock", "ankle-rock")
+
+
+@pytest.fixture(scope="module")
+def negative_run(playwright, live_server, workdir):
+    return _run(playwright, live_server, workdir, NEGATIVE, NEGATIVE_EXERCISE, "negative (stand, weight-shift, squat)")
+
+
+def _story(run: ClipRun) -> str:
+    return (f"{run.sample.stem} as {run.exercise}: START clicks {run.attempts}, counter changes "
+            f"{[(round(t - run.capture_start, 2), n) for t, n in run.counter_changes]} (seconds into the camera file; "
+            f"the clip plays from {float(run.camera.clip_start):.1f} to {float(run.camera.clip_end):.1f} s)")
+
+
+def test_heel_raise_clip_shows_its_ground_truth_count(heel_raise_run):
+    expected = heel_raise_run.sample.count("heel-raise")
+    assert expected > 0
+    assert heel_raise_run.counter == expected, _story(heel_raise_run)
+
+
+def test_ankle_rock_clip_shows_its_ground_truth_count(ankle_rock_run):
+    expected = ankle_rock_run.sample.count("ankle-rock")
+    assert expected > 0
+    assert ankle_rock_run.counter == expected, _story(ankle_rock_run)
+
+
+def test_negative_clip_leaves_the_counter_at_zero(negative_run):
+    assert negative_run.sample.count(NEGATIVE_EXERCISE) == 0
+    # Zero only means something if the frames were processed: the stream opened its history session and the
+    # annotated video came back the whole time.
+    assert negative_run.sessions, "no history session: the stream never reached the counting"
+    assert negative_run.video_after["time"] > float(negative_run.camera.clip_end), negative_run.video_after
+    assert negative_run.counter == 0, _story(negative_run)
+
+
+def test_annotated_video_is_playing(heel_raise_run):
+    before, after = heel_raise_run.video_before, heel_raise_run.video_after
+    assert after["width"] > 0 and not after["paused"], after
+    assert after["time"] > before["time"] + 0.5, (before, after)
+    assert after["frames"] > before["frames"], (before, after)
+
+
+def test_finished_set_is_in_the_history(heel_raise_run):
+    expected = heel_raise_run.sample.count("heel-raise")
+    assert heel_raise_run.sessions, "the stream left no session in the history store"
+    # A component reset before the first frame may leave an empty session; the set is the last one.
+    finished = heel_raise_run.sessions[-1]
+    assert finished.kind == "free"
+    assert finished.ended_at, "STOP did not close the session"
+    assert finished.rep_count == expected
+    counted = [rep for rep in heel_raise_run.reps[finished.id] if rep.counted]
+    assert [rep.exercise for rep in counted] == ["heel-raise"] * expected
+    assert all(0 < rep.start_s < rep.end_s for rep in counted)
+    assert sum(s.rep_count for s in heel_raise_run.sessions) == expected
+
+
+@pytest.mark.parametrize("run_name", ["heel_raise_run", "ankle_rock_run", "negative_run"])
+def test_no_problem_is_shown_or_logged(run_name, request, live_server):
+    run = request.getfixturevalue(run_name)
+    assert run.warnings == []
+    assert run.page_errors == []
+    assert live_server.errors() == []

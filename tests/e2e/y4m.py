@@ -1,0 +1,86 @@
+"""A fake camera for Chromium: a sample clip rewritten as an uncompressed Y4M file at 640x480.
+
+Chromium plays the file (`--use-file-for-fake-video-capture`) at the frame rate in its header and loops it. The
+clip is letterboxed into 640x480, the size a laptop camera sends. A still lead-in (the clip's first frame) and a
+still tail (its last frame) stand for the person standing still before and after the set.
+
+>>> camera = write_y4m("samples/heel_raise_side_B.mp4", tmp_path / "camera.y4m", lead_in=3.0, tail=15.0)
+>>> camera.clip_end  # seconds from the start of the file at which the clip's own last frame has played
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from vision.video import VideoFile
+
+WIDTH, HEIGHT = 640, 480
+
+
+@dataclass(frozen=True)
+class FakeCamera:
+    path: Path
+    fps: Fraction
+    lead_in_frames: int
+    clip_frames: int
+    tail_frames: int
+
+    @property
+    def clip_start(self) -> float:
+        """Seconds into the file at which the clip's first frame shows."""
+        return self.lead_in_frames / self.fps
+
+    @property
+    def clip_end(self) -> float:
+        """Seconds into the file at which the clip's last frame has shown (the still tail begins)."""
+        return (self.lead_in_frames + self.clip_frames) / self.fps
+
+    @property
+    def duration(self) -> float:
+        """One loop of the file, in seconds."""
+        return (self.lead_in_frames + self.clip_frames + self.tail_frames) / self.fps
+
+
+def letterbox(image: np.ndarray) -> np.ndarray:
+    """Fit an RGB image into WIDTH x HEIGHT, keeping its shape, with black bars."""
+    height, width = image.shape[:2]
+    scale = min(WIDTH / width, HEIGHT / height)
+    # Even sizes keep the 4:2:0 chroma planes aligned with the picture.
+    fit_w, fit_h = int(width * scale) // 2 * 2, int(height * scale) // 2 * 2
+    if (fit_w, fit_h) != (width, height):
+        image = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(width=fit_w, height=fit_h).to_ndarray()
+    canvas = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
+    top, left = (HEIGHT - fit_h) // 2 // 2 * 2, (WIDTH - fit_w) // 2 // 2 * 2
+    canvas[top : top + fit_h, left : left + fit_w] = image
+    return canvas
+
+
+def _i420(image: np.ndarray) -> bytes:
+    # PyAV's yuv420p array is the Y plane followed by the U and V planes: exactly a Y4M frame's payload.
+    return av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p").to_ndarray().tobytes()
+
+
+def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: float = 0.0) -> FakeCamera:
+    """Write `clip` as a Y4M file at the clip's own frame rate, with `lead_in` and `tail` seconds held still."""
+    out = Path(out)
+    with VideoFile(clip) as video:
+        fps = Fraction(video.info.fps).limit_denominator(1001)
+        lead_frames, tail_frames = round(lead_in * fps), round(tail * fps)
+        clip_frames = 0
+        with out.open("wb") as file:
+            file.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{fps.numerator}:{fps.denominator} Ip A1:1 C420jpeg\n".encode())
+            payload = b""
+            for frame in video:
+                payload = _i420(letterbox(frame.image))
+                if clip_frames == 0:
+                    for _ in range(lead_frames):
+                        file.write(b"FRAME\n" + payload)
+                file.write(b"FRAME\n" + payload)
+                clip_frames += 1
+            for _ in range(tail_frames):
+                file.write(b"FRAME\n" + payload)
+    return FakeCamera(out, fps, lead_frames, clip_frames, tail_frames)
