@@ -26,5 +26,24 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m tests.bench
 
+# Sample clips (samples/) rendered from samples/catalogue.json: a separate venv with the `render` extra (torch, anny,
+# moderngl); `make run` and `make test` never need it. The body model's cache (~800 MB) lives outside the repository.
+RENDER_VENV := .venv-render
+RENDER_JOBS ?= 2
+ANNY_CACHE_DIR ?= $(HOME)/.cache/footform-anny
+# Where pip would fetch a CUDA build of torch, e.g. TORCH_INDEX=https://download.pytorch.org/whl/cpu (the CPU wheel is enough).
+TORCH_INDEX ?=
+
+$(RENDER_VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "footform needs Python 3.10, 3.11 or 3.12 on PATH" >&2; exit 1; }
+	test -x $(RENDER_VENV)/bin/python || $(PYTHON) -m venv $(RENDER_VENV)
+	$(RENDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RENDER_VENV)/bin/python -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(RENDER_VENV)/bin/python -m pip install --quiet -e '.[render]'
+	touch $@
+
+samples: $(RENDER_VENV)/.installed
+	ANNY_CACHE_DIR=$(ANNY_CACHE_DIR) $(RENDER_VENV)/bin/python -m samples.render --jobs $(RENDER_JOBS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,273 @@
+"""Motion descriptions: keyframed channels with cosine easing, built phase by phase, with the ground truth they imply.
+
+A clip's script is a list of phases (stand still, heel raises, ankle rocks, ...). Each phase appends keys to named
+channels (heel angle of each foot, hip shift, ...) and records the reps it performs, so the ground truth is the
+schedule itself rather than something measured afterwards.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SIDES = ("L", "R")
+SIDE_NAMES = {"L": "left", "R": "right"}
+# A rise below this share of the clip's full heel angle is a partial raise: listed, never counted.
+PARTIAL_SHARE = 1 / 3
+
+TEMPOS = {
+    # rise, hold at the top, lower, rest between reps (seconds)
+    "slow": (1.5, 0.9, 1.6, 0.9),
+    "normal": (0.9, 0.5, 0.9, 0.7),
+    "brisk": (0.5, 0.15, 0.5, 0.35),
+}
+
+
+@dataclass
+class Channel:
+    times: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def at(self, t: float) -> float:
+        i = bisect.bisect_right(self.times, t)
+        if i == 0:
+            return self.values[0]
+        if i == len(self.times):
+            return self.values[-1]
+        t0, t1 = self.times[i - 1], self.times[i]
+        v0, v1 = self.values[i - 1], self.values[i]
+        u = (t - t0) / (t1 - t0)
+        return v0 + (v1 - v0) * (1 - math.cos(math.pi * u)) / 2
+
+
+class Timeline:
+    """Channels of body parameters over time, plus the events a detector should report."""
+
+    def __init__(self, seed: int):
+        self.t = 0.0
+        self.channels: dict[str, Channel] = {}
+        self.reps: list[dict] = []
+        self.partial_reps: list[dict] = []
+        self.rolls: list[dict] = []
+        self.rng = np.random.default_rng(seed)
+
+    def value(self, name: str, t: float, default: float = 0.0) -> float:
+        ch = self.channels.get(name)
+        return ch.at(t) if ch and ch.times else default
+
+    def move(self, name: str, to: float, start: float, seconds: float) -> None:
+        """Ease channel `name` from its value at `start` to `to` over `seconds`."""
+        ch = self.channels.setdefault(name, Channel())
+        now = self.value(name, start)
+        if ch.times and ch.times[-1] > start + 1e-9:
+            raise ValueError(f"channel {name} already has keys after t={start}")
+        if not ch.times or ch.times[-1] < start - 1e-9:
+            ch.times.append(start)
+            ch.values.append(now)
+        ch.times.append(start + seconds)
+        ch.values.append(to)
+
+    def wait(self, seconds: float) -> None:
+        self.t = round(self.t + seconds, 6)
+
+
+def _tempo(params: dict, tempo: str) -> tuple[float, float, float, float]:
+    rise, hold, lower, rest = TEMPOS[params.get("tempo", tempo)]
+    return (params.get("rise", rise), params.get("hold", hold), params.get("lower", lower), params.get("rest", rest))
+
+
+def _stance_sides(side: str) -> tuple[str, ...]:
+    return SIDES if side == "both" else (side[0].upper(),)
+
+
+def still(tl: Timeline, p: dict, tempo: str) -> None:
+    tl.wait(p["seconds"])
+
+
+def heel_raises(tl: Timeline, p: dict, tempo: str) -> None:
+    """Raises on both feet or one; `angles` lists each rep's heel angle in degrees (small ones are partial raises)."""
+    rise, hold, lower, rest = _tempo(p, tempo)
+    side = p.get("side", "both")
+    full = max(p["angles"])
+    for i, angle in enumerate(p["angles"]):
+        start = tl.t
+        this_hold = p.get("holds", {}).get(str(i), hold)
+        for s in _stance_sides(side):
+            tl.move(f"heel.{s}", angle, start, rise)
+            tl.move(f"heel.{s}", 0.0, start + rise + this_hold, lower)
+        end = start + rise + this_hold + lower
+        rep = {"exercise": "heel-raise", "start": start, "top": start + rise + this_hold / 2, "end": end, "side": side}
+        (tl.partial_reps if angle < PARTIAL_SHARE * full else tl.reps).append(rep)
+        tl.t = end
+        tl.wait(rest if i < len(p["angles"]) - 1 else 0.0)
+
+
+def stand_on(tl: Timeline, p: dict, tempo: str) -> None:
+    """Shift the weight over one foot and lift the other foot behind (knee bent), or put it down again."""
+    stance = p["side"][0].upper()
+    free = "R" if stance == "L" else "L"
+    seconds = p.get("seconds", 1.2)
+    toward = -1.0 if stance == "R" else 1.0
+    if p.get("lift", True):
+        tl.move("shift_x", toward * 0.075, tl.t, seconds * 0.6)
+        tl.move(f"lift.{free}", 1.0, tl.t + seconds * 0.45, seconds * 0.55)
+    else:
+        tl.move(f"lift.{free}", 0.0, tl.t, seconds * 0.55)
+        tl.move("shift_x", 0.0, tl.t + seconds * 0.4, seconds * 0.6)
+    tl.wait(seconds)
+
+
+def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
+    """Heel up on one foot, the heel swings in and out about the ball of the foot; one roll = in, out, back to centre."""
+    s = p["side"][0].upper()
+    angle = p.get("heel_angle", 28.0)
+    swing = p.get("swing", 15.0)
+    per_roll = p.get("seconds", {"slow": 2.6, "normal": 2.0, "brisk": 1.4}[p.get("tempo", tempo)])
+    # The heel swings toward the midline ("in") when the foot turns about the ball: left foot +z, right foot -z.
+    inward = 1.0 if s == "L" else -1.0
+    tl.move(f"heel.{s}", angle, tl.t, 0.8)
+    tl.wait(1.0)
+    for _ in range(p["rolls"]):
+        start = tl.t
+        tl.move(f"swing.{s}", inward * swing, start, per_roll * 0.25)
+        tl.move(f"swing.{s}", -inward * swing, start + per_roll * 0.25, per_roll * 0.5)
+        tl.move(f"swing.{s}", 0.0, start + per_roll * 0.75, per_roll * 0.25)
+        tl.rolls.append({"start": start, "end": start + per_roll, "side": SIDE_NAMES[s]})
+        tl.wait(per_roll)
+    tl.wait(0.3)
+    tl.move(f"heel.{s}", 0.0, tl.t, 0.8)
+    tl.wait(0.9)
+
+
+def ankle_rocks(tl: Timeline, p: dict, tempo: str) -> None:
+    """Roll onto the outer edges, then the inner edges (or the other way round), and back to flat: one rep."""
+    out, inner = p.get("out", 23.0), p.get("in", 14.0)
+    per_rep = p.get("seconds", {"slow": 4.2, "normal": 3.0, "brisk": 2.0}[p.get("tempo", tempo)])
+    rest = p.get("rest", per_rep * 0.2)
+    order = (out, -inner) if p.get("first", "outer") == "outer" else (-inner, out)
+    for i in range(p["reps"]):
+        start = tl.t
+        q = per_rep / 4
+        tl.move("rock", order[0], start, q)
+        tl.move("rock", order[1], start + q * 1.5, q * 1.5)
+        tl.move("rock", 0.0, start + q * 3.0, q)
+        tl.reps.append({"exercise": "ankle-rock", "start": start, "top": start + q * 2.25, "end": start + per_rep, "side": "both"})
+        tl.t = start + per_rep
+        tl.wait(rest if i < p["reps"] - 1 else 0.0)
+
+
+TOE_POSES = {
+    # channel values of one toe pose: lift of the big toe, lift of the small toes, spread, curl (degrees)
+    "fan-lift": {"toe_big": 32.0, "toe_small": 30.0},
+    "fan-spread": {"toe_big": 12.0, "toe_small": 12.0, "toe_spread": 14.0},
+    "great-toe-down": {"toe_big": 0.0, "toe_small": 30.0},
+    "little-toes-down": {"toe_big": 32.0, "toe_small": 0.0},
+    "grip": {"toe_curl": 1.0},
+}
+
+
+def toe_moves(tl: Timeline, p: dict, tempo: str) -> None:
+    """Toe exercises on both feet; `start_from` is a pose held through the phase (e.g. all toes up before pressing one down)."""
+    per_rep = p.get("seconds", {"slow": 3.0, "normal": 2.2, "brisk": 1.5}[p.get("tempo", tempo)])
+    base = TOE_POSES.get(p.get("start_from", ""), {})
+    names = ("toe_big", "toe_small", "toe_spread", "toe_curl")
+    if base:
+        for n in names:
+            tl.move(n, base.get(n, 0.0), tl.t, 0.8)
+        tl.wait(1.0)
+    target = TOE_POSES[p["pose"]]
+    for i in range(p["reps"]):
+        start = tl.t
+        for n in names:
+            tl.move(n, target.get(n, 0.0), start, per_rep * 0.35)
+            tl.move(n, base.get(n, 0.0), start + per_rep * 0.6, per_rep * 0.35)
+        tl.reps.append({"exercise": p["exercise"], "start": start, "top": start + per_rep * 0.475, "end": start + per_rep * 0.95, "side": "both"})
+        tl.wait(per_rep)
+    if base:
+        for n in names:
+            tl.move(n, 0.0, tl.t, 0.8)
+        tl.wait(1.0)
+
+
+def squats(tl: Timeline, p: dict, tempo: str) -> None:
+    per_rep = p.get("seconds", {"slow": 4.0, "normal": 3.0, "brisk": 2.2}[p.get("tempo", tempo)])
+    depth = p.get("depth", 0.32)
+    for _ in range(p["reps"]):
+        start = tl.t
+        for name, value in (("crouch", depth), ("lean", 28.0), ("arms_forward", 75.0)):
+            tl.move(name, value, start, per_rep * 0.42)
+            tl.move(name, 0.0, start + per_rep * 0.5, per_rep * 0.42)
+        tl.wait(per_rep)
+
+
+def weight_shifts(tl: Timeline, p: dict, tempo: str) -> None:
+    per_rep = p.get("seconds", {"slow": 4.0, "normal": 3.0, "brisk": 2.0}[p.get("tempo", tempo)])
+    amount = p.get("amount", 0.09)
+    for _ in range(p["reps"]):
+        start = tl.t
+        tl.move("shift_x", amount, start, per_rep * 0.25)
+        tl.move("shift_x", -amount, start + per_rep * 0.25, per_rep * 0.5)
+        tl.move("shift_x", 0.0, start + per_rep * 0.75, per_rep * 0.25)
+        tl.wait(per_rep)
+
+
+def march(tl: Timeline, p: dict, tempo: str) -> None:
+    """Marching in place: knees up in turn, the weight moving over the standing foot."""
+    step = p.get("seconds", {"slow": 1.2, "normal": 0.8, "brisk": 0.6}[p.get("tempo", tempo)])
+    for i in range(p["steps"]):
+        s = SIDES[i % 2]
+        start = tl.t
+        tl.move(f"knee_up.{s}", 1.0, start, step * 0.45)
+        tl.move(f"knee_up.{s}", 0.0, start + step * 0.5, step * 0.45)
+        tl.move("shift_x", (-1.0 if s == "L" else 1.0) * 0.03, start, step * 0.45)
+        tl.move("shift_x", 0.0, start + step * 0.5, step * 0.45)
+        tl.wait(step)
+
+
+def walk(tl: Timeline, p: dict, tempo: str) -> None:
+    """Steps along the walking direction (facing +x) from `from_x` to `to_x`, feet alternating, ending side by side."""
+    step = p.get("seconds", 0.55)
+    x0, x1 = p["from_x"], p["to_x"]
+    n = p["steps"]
+    lead = p.get("lead", "L")
+    order = (lead, "R" if lead == "L" else "L")
+    for j in range(n + 1):
+        s = order[j % 2]
+        target = x0 + (x1 - x0) * min(j + 1, n) / n
+        start = tl.t
+        tl.move(f"foot_x.{s}", target, start, step)
+        tl.move(f"step_lift.{s}", 1.0, start, step / 2)
+        tl.move(f"step_lift.{s}", 0.0, start + step / 2, step / 2)
+        tl.wait(step)
+
+
+def face(tl: Timeline, p: dict, tempo: str) -> None:
+    """Turn the body to face a direction (degrees about the vertical; 90 faces +x, across a front camera's view)."""
+    tl.move("yaw", p["degrees"], tl.t, p.get("seconds", 0.0))
+    tl.wait(p.get("seconds", 0.0))
+
+
+PHASES = {
+    "face": face,
+    "still": still,
+    "heel-raises": heel_raises,
+    "stand-on": stand_on,
+    "ball-rolls": ball_rolls,
+    "ankle-rocks": ankle_rocks,
+    "toes": toe_moves,
+    "squats": squats,
+    "weight-shifts": weight_shifts,
+    "march": march,
+    "walk": walk,
+}
+
+
+def build(script: list, tempo: str, seed: int, start_x: float = 0.0) -> Timeline:
+    tl = Timeline(seed)
+    for s in SIDES:
+        tl.move(f"foot_x.{s}", start_x, 0.0, 0.0)
+    for name, params in script:
+        PHASES[name](tl, params, tempo)
+    return tl

@@ -1,0 +1,25 @@
+"""Work done in each render process: build the body model once, then render the clips it is given."""
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import anny
+
+from .body import Body, BodySpec
+from .clip import render_clip
+
+
+def render_entry(args: tuple[dict, dict, str]) -> tuple[str, float]:
+    entry, body_spec, out_dir = args
+    started = time.time()
+    body = Body(_model(), BodySpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in body_spec.items()}))
+    render_clip(entry, body, Path(out_dir), log=lambda m: print(m, flush=True))
+    return entry["stem"], time.time() - started
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    """The body model, built once per worker process (the first build takes minutes and fills ANNY_CACHE_DIR)."""
+    return anny.Anny()
