@@ -77,7 +77,7 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
     done = sum(s.done for s in session.steps)
     prescribed = sum(s.prescribed or 0 for s in session.steps)
     summary = f"{done} / {prescribed} reps" if prescribed else f"{done} reps"
-    open_note = "" if session.ended_at else " (not closed: the app stopped during it)"
+    open_note = "" if session.ended_at else " (left unfinished)"
     label = f"{when}  {KINDS.get(session.kind, session.kind)}: {session.title}, {summary}{open_note}"
     with st.expander(label):
         if session.source:
