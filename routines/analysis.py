@@ -140,7 +140,7 @@ def _warnings(result: Analysis, hidden: _Spans) -> list[str]:
         warnings.append(f"No person was found in {missing} of {result.frames} frames.")
     hidden.done()
     if hidden.total >= FEET_HIDDEN_WARNING_SECONDS:
-        warnings.append(f"The feet were out of view for {hidden.total:.1f} s: reps there were not counted.")
+        warnings.append(f"The feet were out of view or hidden for {hidden.total:.1f} s: reps there were not counted.")
     calibrated = any(not math.isnan(v) for _, v in result.signal)
     if not calibrated:
         warnings.append(

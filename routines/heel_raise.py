@@ -108,6 +108,21 @@ class HeelRaiseDetector:
         return DetectorStatus(self.count, dict(self.per_side), phase, message, self._cue, self._lift)
 
 
+def _side(rep: _Rep) -> str:
+    """The foot that did the rep: the one standing, or of two standing feet the ones whose heels rose."""
+    if len(rep.standing) == 1:
+        return rep.standing[0]
+    side_peak = {}
+    for s in rep.samples:
+        for side, value in s[2].items():
+            side_peak[side] = max(side_peak.get(side, -math.inf), value)
+    if len(side_peak) < 2:
+        return "both"  # the other foot was hidden (a side view): it stood, and is taken to have risen too
+    best = max(side_peak.values())
+    sides = [side for side, value in side_peak.items() if value >= SIDE_SHARE * best]
+    return sides[0] if len(sides) == 1 else "both"
+
+
 def _sample(frame: StanceFrame, lift: float) -> tuple:
     return (frame.t, lift, dict(frame.lift), dict(frame.heel_lift), dict(frame.heel_lift_m))
 
@@ -117,13 +132,7 @@ def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:
     peak = rep.peak
     top = [s[0] for s in samples if s[1] >= TOP_SHARE * peak]
     top_start, top_end = top[0], top[-1]
-    side_peak = {}
-    for s in samples:
-        for side, value in s[2].items():
-            side_peak[side] = max(side_peak.get(side, -math.inf), value)
-    best = max(side_peak.values())
-    sides = [side for side, value in side_peak.items() if value >= SIDE_SHARE * best]
-    side = sides[0] if len(sides) == 1 else "both"
+    side = _side(rep)
     heel = max((max(s[3].values()) for s in samples if s[3]), default=math.nan)
     heel_m = [v for s in samples for v in s[4].values() if not math.isnan(v)]
     measures = {

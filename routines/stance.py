@@ -31,13 +31,18 @@ BASELINE_TIME_CONSTANT = 4.0  # the flat-stance baseline follows slow drift whil
 
 @dataclass(frozen=True)
 class StanceFrame:
-    """The stance in one frame. `lift` holds each foot's heel rise over its calibrated flat stance."""
+    """The stance in one frame.
+
+    `standing` are the feet on the floor: both, or one when the other is held up. `lift` and the other per-side
+    measures are given for the standing feet the camera sees now; in a side view the far foot is often hidden and
+    is taken to stand where it was.
+    """
 
     t: float
     phase: str  # "no person", "feet not visible", "not calibrated", "moving", "ready"
     message: str
-    standing: tuple[str, ...]  # feet on the floor while "ready": ("left", "right"), ("left",) or ("right",)
-    lift: dict  # side -> rise over the flat stance (body scales), for the feet in `standing`
+    standing: tuple[str, ...]  # while "ready": ("left", "right"), ("left",) or ("right",)
+    lift: dict  # side -> rise over the flat stance (body scales)
     heel_lift: dict  # side -> heel height over the flat stance (body scales)
     heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
     signals: FootSignals
@@ -60,7 +65,7 @@ MESSAGES = {
 
 @dataclass
 class StanceReference:
-    """The calibrated flat stance: per-side means over the still moment (body scales)."""
+    """The calibrated flat stance: per-side means over the still moment (body scales), for the feet seen then."""
 
     rise: dict
     height: dict
@@ -71,15 +76,22 @@ class StanceReference:
     ankle_offset: dict  # side -> ankle x minus toe x
     hip: tuple[float, float]
 
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return tuple(side for side in SIDES if side in self.toe)
+
     def outward(self, side: str) -> float:
-        """+1 or -1: the image x direction that points away from the other foot (0 when the feet overlap)."""
+        """+1 or -1: the image x direction that points away from the other foot (0 when unknown or overlapping)."""
         other = "right" if side == "left" else "left"
-        gap = self.toe[side][0] - self.toe[other][0]
-        return float(np.sign(gap))
+        if other not in self.toe:
+            return 0.0
+        return float(np.sign(self.toe[side][0] - self.toe[other][0]))
 
     @property
     def feet_apart(self) -> float:
         """Horizontal distance between the toes in the picture: small when the camera sees the person side-on."""
+        if len(self.sides) < 2:
+            return 0.0
         return abs(self.toe["left"][0] - self.toe["right"][0])
 
 
@@ -91,7 +103,6 @@ class StanceTracker:
         self._calibration: StanceReference | None = None
         self._last_good = -math.inf
         self._last_t = -math.inf
-        self._moving = False
 
     @property
     def calibrated(self) -> bool:
@@ -102,7 +113,8 @@ class StanceTracker:
         if s.t < self._last_t:  # a new stream: time went back
             self.__init__()
         self._last_t = s.t
-        if not s.person or not s.feet_visible:
+        seen = [side for side in SIDES if s.side(side).visible]
+        if not s.person or not s.feet_in_frame or not seen:
             self._window.clear()
             if s.t - self._last_good > LOST_SECONDS:
                 self._calibration = None
@@ -110,16 +122,16 @@ class StanceTracker:
                 return self._frame(s, "no person")
             # In the picture but not seen well: the feet hide each other or are in shadow, so a turn helps.
             return self._frame(s, "feet not visible", "feet not visible" if not s.feet_in_frame else "feet hidden")
-        self._last_good = s.t
         self._window.append(s)
         while self._window and s.t - self._window[0].t > STILL_SECONDS:
             self._window.popleft()
         still = self._still()
         cal = self._calibration
         if cal is None:
+            self._last_good = s.t
             if still:
                 self._calibrate()
-                return self._ready(s, hold=True)
+                return self._ready(s, hold=True, standing=SIDES)
             return self._frame(s, "not calibrated")
         standing = self._standing(s, cal)
         hip_dx = abs(s.hip[0] - cal.hip[0])
@@ -129,16 +141,27 @@ class StanceTracker:
             self._calibration = None
             return self._frame(s, "moving")
         frame = self._ready(s, hold=hold, standing=standing)
+        if not frame.lift:
+            # Only a foot that was hidden at calibration is seen now: nothing to measure against.
+            return self._frame(s, "feet not visible", "feet hidden")
+        self._last_good = s.t
         if still and len(standing) == 2 and min(frame.lift.values()) < -BELOW_FLAT:
             self._calibrate()
-            frame = self._ready(s, hold=True)
+            frame = self._ready(s, hold=True, standing=standing)
         return frame
+
+    def _steady_sides(self) -> list[str]:
+        """The feet seen in every frame of the window."""
+        return [side for side in SIDES if all(f.side(side).visible for f in self._window)]
 
     def _still(self) -> bool:
         w = self._window
         if len(w) < 3 or w[-1].t - w[0].t < STILL_SECONDS * 0.9:
             return False
-        for side in SIDES:
+        sides = self._steady_sides()
+        if not sides:
+            return False
+        for side in sides:
             rises = [f.side(side).rise for f in w]
             if max(rises) - min(rises) > STILL_RISE_RANGE:
                 return False
@@ -150,16 +173,17 @@ class StanceTracker:
 
     def _calibrate(self) -> None:
         w = self._window
+        sides = self._steady_sides()
 
         def mean(get):
-            return {side: float(np.mean([get(f.side(side)) for f in w])) for side in SIDES}
+            return {side: float(np.mean([get(f.side(side)) for f in w])) for side in sides}
 
         self._calibration = StanceReference(
             rise=mean(lambda x: x.rise),
             height=mean(lambda x: x.height),
             heel=mean(lambda x: x.heel_height),
             heel_m=mean(lambda x: x.heel_height_m),
-            toe={side: tuple(np.mean([f.side(side).toe for f in w], axis=0)) for side in SIDES},
+            toe={side: tuple(np.mean([f.side(side).toe for f in w], axis=0)) for side in sides},
             heel_offset=mean(lambda x: x.heel[0] - x.toe[0]),
             ankle_offset=mean(lambda x: x.ankle[0] - x.toe[0]),
             hip=tuple(np.mean([f.hip for f in w], axis=0)),
@@ -167,28 +191,34 @@ class StanceTracker:
 
     @staticmethod
     def _standing(s: FootSignals, cal: StanceReference) -> tuple[str, ...]:
-        planted, lifted = [], []
-        for side in SIDES:
-            tx, ty = s.side(side).toe
+        """The feet on the floor, or () when the feet have moved (a step, a jump, a walk)."""
+        lifted = []
+        for side in cal.sides:
+            foot = s.side(side)
+            if not foot.visible:
+                continue  # hidden now: taken to stand where it was
+            tx, ty = foot.toe
             rx, ry = cal.toe[side]
             if math.hypot(tx - rx, ty - ry) <= TOE_PLANTED:
-                planted.append(side)
-            elif ry - ty >= TOE_LIFTED:
-                lifted.append(side)
-        if len(planted) == 2 or (len(planted) == 1 and len(lifted) == 1):
-            return tuple(planted)
-        return ()
+                continue
+            if ry - ty < TOE_LIFTED:
+                return ()  # moved along the floor
+            lifted.append(side)
+        if len(lifted) == 2:
+            return ()
+        return tuple(side for side in SIDES if side not in lifted)
 
-    def _ready(self, s: FootSignals, hold: bool, standing: tuple[str, ...] = SIDES) -> StanceFrame:
+    def _ready(self, s: FootSignals, hold: bool, standing: tuple[str, ...]) -> StanceFrame:
         cal = self._calibration
+        measured = [side for side in standing if side in cal.rise and s.side(side).visible]
         # The heel must rise against the toe and the body must rise in the picture: a toe point that slides
         # (the model's least steady landmark) lifts only the first, a moving camera only the second.
-        lift = {side: min(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in standing}
+        lift = {side: min(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in measured}
         if not hold and len(standing) == 2:
             # Follow slow drift of the flat stance (the body settling, the camera creeping) while the heels are down.
             dt = s.t - self._window[-2].t if len(self._window) > 1 else 0.0
             alpha = 1.0 - math.exp(-max(dt, 0.0) / BASELINE_TIME_CONSTANT)
-            for side in SIDES:
+            for side in measured:
                 cal.rise[side] += alpha * (s.side(side).rise - cal.rise[side])
                 cal.height[side] += alpha * (s.side(side).height - cal.height[side])
         return StanceFrame(
@@ -197,8 +227,8 @@ class StanceTracker:
             "",
             standing,
             lift,
-            {side: s.side(side).heel_height - cal.heel[side] for side in standing},
-            {side: s.side(side).heel_height_m - cal.heel_m[side] for side in standing},
+            {side: s.side(side).heel_height - cal.heel[side] for side in measured},
+            {side: s.side(side).heel_height_m - cal.heel_m[side] for side in measured},
             s,
             cal,
         )

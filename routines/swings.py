@@ -107,8 +107,8 @@ class AnkleRockDetector(_SwingDetector):
         super().__init__(CycleCounter(ROCK_OUT, ROCK_IN, ROCK_MIDDLE))
 
     def _shares(self, frame: StanceFrame) -> dict | None:
-        if len(frame.standing) != 2:
-            return None  # a rock is done standing on both feet
+        if len(frame.lift) != 2:
+            return None  # a rock is done standing on both feet, and both must be seen
         ref, s = frame.reference, frame.signals
         shares = {}
         for side in ("left", "right"):
@@ -138,7 +138,7 @@ class BallRollDetector(_SwingDetector):
 
     def _shares(self, frame: StanceFrame) -> dict | None:
         ref, s = frame.reference, frame.signals
-        raised = [side for side in frame.standing if frame.lift[side] > HEEL_UP]
+        raised = [side for side, lift in frame.lift.items() if lift > HEEL_UP]
         self._heel_up = bool(raised)
         if not raised:
             self._message = self._message or "Lift your heel and hold it up, then roll side to side"

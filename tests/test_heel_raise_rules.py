@@ -104,8 +104,26 @@ def test_walking_and_squatting_count_nothing():
 def test_feet_in_the_picture_but_not_seen_well_ask_for_a_turn():
     import dataclasses
 
-    hidden = dataclasses.replace(foot("right"), visible=False)
+    def hidden(name):
+        return dataclasses.replace(foot(name), visible=False)
+
     detector = HeelRaiseDetector()
-    run(detector, timeline((1.0, lambda u: (foot("left"), hidden))))
+    run(detector, timeline((1.0, lambda u: (hidden("left"), hidden("right")))))
     assert detector.status.phase == "feet not visible"
     assert "Turn about 45 degrees" in detector.status.message
+
+
+def test_a_far_foot_hidden_in_a_side_view_still_counts_raises_of_both_feet():
+    import dataclasses
+
+    def side_view(make):
+        def hide_left(u):
+            left, right = make(u)
+            return dataclasses.replace(left, visible=False), right
+        return hide_left
+
+    seconds, up = heel_raise(0.12)
+    frames = timeline((2.0, side_view(lambda u: (foot("left"), foot("right")))), *[(seconds, side_view(up)), (0.8, side_view(lambda u: (foot("left"), foot("right"))))] * 3)
+    detector = HeelRaiseDetector()
+    events = run(detector, frames)
+    assert [e.side for e in events] == ["both"] * 3
