@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test bench samples clean
+.PHONY: run test e2e bench soak samples clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "footform needs Python 3.10, 3.11 or 3.12 on PATH" >&2; exit 1; }
@@ -23,8 +23,17 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# The live page in Debian's Chromium (also part of `make test`); needs /usr/bin/chromium, skips saying so without it.
+e2e: $(STAMP)
+	$(PY) -m pytest -m e2e tests/e2e
+
 bench: $(STAMP)
 	$(PY) -m tests.bench
+	$(PY) -m tests.e2e.live_bench
+
+# Ten minutes of live streaming: memory growth and errors (not part of `make test`).
+soak: $(STAMP)
+	$(PY) -m tests.e2e.soak
 
 # Sample clips (samples/) rendered from samples/catalogue.json: a separate venv with the `render` extra (torch, anny,
 # moderngl); `make run` and `make test` never need it. The body model's cache (~800 MB) lives outside the repository.

@@ -123,6 +123,12 @@ def pick_sample(kinds: tuple[str, ...], prefer: tuple[str, ...] = ()) -> Sample 
     return (native or fitting or [None])[0]
 
 
+# The clips the tests and the benchmark play, first choice first: native 640x480 clips (what a laptop camera sends),
+# in the view each exercise's setup text asks for.
+HEEL_RAISE_STEMS = ("heel_raise_side_B", "heel_raise_oblique_C_slow")
+ANKLE_ROCK_STEMS = ("ankle_rock_front_B_brisk", "ankle_rock_front_A_slow")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -218,18 +224,37 @@ class LiveServer:
             reports.append("\n".join(block))
         return [report for report in reports if not HARMLESS_LOG.search(report)]
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server's whole process group, in MB."""
-        total_kb = 0
+    def pids(self) -> list[int]:
+        """The server's process group."""
+        found = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) == self._process.pid:  # the process group id
-                    status = (stat.parent / "status").read_text()
-                    total_kb += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-            except (OSError, AttributeError, IndexError):
-                continue  # the process ended while being read, or is a kernel thread without memory
+                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self._process.pid:
+                    found.append(int(stat.parent.name))
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended while being read
+        return found
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's process group, in MB."""
+        total_kb = 0
+        for pid in self.pids():
+            try:
+                total_kb += int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+            except (OSError, AttributeError):
+                continue
         return total_kb / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server's process group has used so far."""
+        ticks = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime + stime
+            except (OSError, IndexError):
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def launch_chromium(playwright, camera: Path):
@@ -271,6 +296,7 @@ class LivePage:
         self.component = self.page.frame_locator('iframe[title*="webrtc"]').first
         self.attempts = 0  # START clicks it took to get frames flowing
         self.capture_start = 0.0  # wall-clock time (s) at which the camera that streams began capturing
+        self.video_at_start: dict = {}  # the returned video when its first frame showed
         self.page.goto(server.url(f"page=practice&mode=free&exercise={exercise}"))
 
     def _check_response(self, response) -> None:
@@ -307,7 +333,8 @@ class LivePage:
         deadline = time.monotonic() + FIRST_FRAME_SECONDS
         left_start = False
         while time.monotonic() < deadline:
-            if self.video_state()["frames"] > 0:
+            self.video_at_start = self.video_state()
+            if self.video_at_start["frames"] > 0:
                 return ""
             start_shown = self.button("START").is_visible()
             if left_start and start_shown:
@@ -317,13 +344,13 @@ class LivePage:
         return f"no frame within {FIRST_FRAME_SECONDS:.0f} s"
 
     def video_state(self) -> dict:
-        """The component's returned video: size, play position, paused, and frames decoded so far."""
+        """The component's returned video: size, play position, paused, frames decoded so far, and when (wall clock)."""
         video = self.component.locator("video")
         if video.count() == 0:
-            return {"width": 0, "time": 0.0, "paused": True, "frames": 0}
+            return {"width": 0, "time": 0.0, "paused": True, "frames": 0, "at": time.time()}
         return video.first.evaluate(
             """v => ({width: v.videoWidth, time: v.currentTime, paused: v.paused,
-                      frames: v.getVideoPlaybackQuality().totalVideoFrames})"""
+                      frames: v.getVideoPlaybackQuality().totalVideoFrames, at: Date.now() / 1000})"""
         )
 
     def counter(self) -> int:
@@ -364,7 +391,8 @@ class ClipRun:
     capture_start: float  # wall-clock time the camera began playing the file
     counter: int  # "Reps counted: N" once the clip has played and the count has settled
     counter_changes: list[tuple[float, int]]
-    video_before: dict  # the returned video's state at the reading, and a second later
+    video_start: dict  # the returned video's state at its first frame, at the reading, and a second later
+    video_before: dict
     video_after: dict
     warnings: list[str]
     page_errors: list[str]
@@ -399,7 +427,8 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
             if all(s.ended_at for s in sessions) or time.monotonic() > deadline:
                 break
             live.page.wait_for_timeout(200)
-        run = ClipRun(sample, exercise, camera, live.attempts, live.capture_start, counter, changes, before, after,
+        run = ClipRun(sample, exercise, camera, live.attempts, live.capture_start, counter, changes,
+                      live.video_at_start, before, after,
                       warnings, list(live.page_errors), sessions, {s.id: store.reps(s.id) for s in sessions})
     finally:
         browser.close()

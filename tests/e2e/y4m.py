@@ -32,17 +32,17 @@ class FakeCamera:
     @property
     def clip_start(self) -> float:
         """Seconds into the file at which the clip's first frame shows."""
-        return self.lead_in_frames / self.fps
+        return float(self.lead_in_frames / self.fps)
 
     @property
     def clip_end(self) -> float:
         """Seconds into the file at which the clip's last frame has shown (the still tail begins)."""
-        return (self.lead_in_frames + self.clip_frames) / self.fps
+        return float((self.lead_in_frames + self.clip_frames) / self.fps)
 
     @property
     def duration(self) -> float:
         """One loop of the file, in seconds."""
-        return (self.lead_in_frames + self.clip_frames + self.tail_frames) / self.fps
+        return float((self.lead_in_frames + self.clip_frames + self.tail_frames) / self.fps)
 
 
 def letterbox(image: np.ndarray) -> np.ndarray:

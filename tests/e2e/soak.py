@@ -1,0 +1,113 @@
+"""Soak run (`make soak`, not part of `make test`): ten minutes of live streaming through the practice page.
+
+A heel-raise sample loops in Chromium's fake camera (as a person doing set after set); every 10 s the server's
+resident memory, the page's counter and the returned video are sampled. Reported: memory growth (goal: under
+50 MB), errors in the server log or on the page (goal: none), component resets, stalls of the video or the count,
+and whether the history store holds every rep the page showed. The summary is printed and written to out/soak.txt;
+the exit status is 1 when a goal is missed.
+
+    python -m tests.e2e.soak [--minutes 10]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.e2e.harness import (HEEL_RAISE_STEMS, ROOT, LiveServer, LivePage, launch_chromium, missing_chromium,
+                               pick_sample)
+from tests.e2e.y4m import write_y4m
+
+SAMPLE_SECONDS = 10.0
+GROWTH_GOAL_MB = 50.0
+# Memory taken while the first frames load the pose model and fill caches is not growth: the baseline is taken
+# once the stream has run this long.
+WARM_UP_SECONDS = 30.0
+
+
+def soak(minutes: float, folder: Path) -> tuple[list[str], bool]:
+    """Stream for `minutes`; returns the summary lines and whether every goal was met."""
+    sample = pick_sample(("heel-raise",), prefer=HEEL_RAISE_STEMS)
+    if sample is None:
+        return ["soak skipped: samples/ has no heel-raise clip with its ground truth"], False
+    from playwright.sync_api import sync_playwright
+    from routines.history import HistoryStore
+
+    camera = write_y4m(sample.video, folder / "camera.y4m")
+    rows = []  # (seconds streaming, RSS MB, counter, returned video frames)
+    problems = []
+    earlier_streams = 0  # reps shown by streams a component reset ended (the counter starts again at 0)
+    with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log") as server, \
+            sync_playwright() as playwright:
+        browser = launch_chromium(playwright, camera.path)
+        live = LivePage(browser, server, "heel-raise")
+        live.start()
+        began = time.time()
+        end = began + 60 * minutes
+        while time.time() < end:
+            live.page.wait_for_timeout(1000 * min(SAMPLE_SECONDS, max(0.0, end - time.time())))
+            video = live.video_state()
+            rows.append((time.time() - began, server.rss_mb(), live.counter(), video["frames"]))
+            if live.button("START").is_visible():
+                problems.append(f"{rows[-1][0]:.0f} s: the component reset (START showed again); pressed START")
+                earlier_streams += rows[-1][2]
+                live.start()
+            elif rows[-1][0] > 2 * camera.duration + SAMPLE_SECONDS and \
+                    all(r[2] == rows[-1][2] for r in rows if r[0] >= rows[-1][0] - 2 * camera.duration):
+                problems.append(f"{rows[-1][0]:.0f} s: no rep counted in two loops of the clip")
+            for warning in live.warnings():
+                if warning not in problems:
+                    problems.append(warning)
+            if len(rows) > 1 and video["frames"] <= rows[-2][3]:
+                problems.append(f"{rows[-1][0]:.0f} s: the returned video stalled")
+        shown = earlier_streams + live.counter()
+        live.stop()
+        time.sleep(2)  # the STOP's script run closes the history session
+        store = HistoryStore(server.db)
+        stored = sum(s.rep_count for s in store.sessions())
+        store.close()
+        browser.close()
+        problems += [f"page: {e}" for e in live.page_errors] + [f"server log: {e}" for e in server.errors()]
+
+    streamed = rows[-1][0]
+    baseline = next((r for r in rows if r[0] >= WARM_UP_SECONDS), rows[0])
+    growth = rows[-1][1] - baseline[1]
+    loops = streamed / camera.duration
+    expected = loops * sample.count("heel-raise")
+    lines = [
+        f"soak: {sample.stem} looped for {streamed / 60:.1f} min ({loops:.0f} loops of {camera.duration:.1f} s), "
+        f"START clicks at the start: {live.attempts}",
+        f"server memory (RSS): {rows[0][1]:.0f} MB at {rows[0][0]:.0f} s, {baseline[1]:.0f} MB at {baseline[0]:.0f} s, "
+        f"{rows[-1][1]:.0f} MB at the end, peak {max(r[1] for r in rows):.0f} MB; growth after warm-up "
+        f"{growth:+.1f} MB (goal: under {GROWTH_GOAL_MB:.0f} MB)",
+        f"reps: page counter {shown}, history store {stored}, ground truth of the loops played about {expected:.0f}",
+        f"returned video: {(rows[-1][3] - rows[0][3]) / (rows[-1][0] - rows[0][0]):.1f} frames/s on average",
+    ]
+    if stored != shown:
+        problems.append(f"the history store holds {stored} reps but the page showed {shown}")
+    lines += [f"problem: {p}" for p in problems] or ["problems: none"]
+    lines.append("samples (s, RSS MB, counter): " + ", ".join(f"{r[0]:.0f} {r[1]:.0f} {r[2]}" for r in rows))
+    return lines, growth < GROWTH_GOAL_MB and not problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    minutes = parser.parse_args().minutes
+    reason = missing_chromium()
+    if reason:
+        sys.exit(f"soak skipped: {reason}")
+    with tempfile.TemporaryDirectory(prefix="footform-soak-") as folder:
+        lines, met = soak(minutes, Path(folder))
+    summary = "\n".join(lines) + "\n"
+    out = ROOT / "out" / "soak.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(summary)
+    print(summary + f"(written to {out.relative_to(ROOT)})")
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
