@@ -87,7 +87,7 @@ def beat(reps: int, seconds: float, paused: bool, key: str) -> None:
     """A visible and audible pace for a guided step: one rep every `seconds`, a high tick to start it, a low one
     half way (lift, then lower)."""
     if paused:
-        st.markdown(f"<div class='ff-beat'><div class='ff-beat-count'>Paused</div></div>", unsafe_allow_html=True)
+        st.markdown("<div class='ff-beat'><div class='ff-beat-count'>Paused</div></div>", unsafe_allow_html=True)
         return
     tick_on, voice_on = sound_settings()
     element = f"ff-beat-{key}"

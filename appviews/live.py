@@ -78,8 +78,8 @@ def watch(ctx, live: LivePractice, render: Callable[[LiveSnapshot, str], None], 
           rerun_when: Callable[[], bool] = lambda: False) -> None:
     """While the camera plays, render the live state a few times a second and play ticks and spoken cues."""
     heard = st.session_state.setdefault("live_heard", {"ticks": 0, "speech": 0, "live": None})
-    if heard["live"] is not id(live):
-        heard.update(ticks=0, speech=0, live=id(live))
+    if heard["live"] is not live:
+        heard.update(ticks=0, speech=0, live=live)
     started = time.monotonic()
     while ctx.state.playing:
         snap = live.snapshot()

@@ -216,6 +216,8 @@ def test_routine_guided_steps_confirm_skip_pause_and_stop_with_a_summary(db):
     first, second, third = routine.steps[:3]
     assert at.subheader[0].value == first.title
     assert "Guided step: the camera does not check this one" in at.info[0].value
+    [pace] = [h.proto.body for h in at.get("html") if "ff-beat" in h.proto.body and "setInterval" in h.proto.body]
+    assert f"const reps = {first.reps}, half = {first.beat_seconds * 500:.0f}" in pace
     button(at, f"Done: {first.reps} of {first.reps}").click().run()
     assert at.subheader[0].value == second.title
     at.number_input[0].set_value(2).run()
@@ -287,3 +289,28 @@ def test_history_with_nothing_yet_says_so(db):
     at = app(page="history")
     assert not at.exception
     assert "Nothing here yet" in at.info[0].value
+
+
+# Sounds
+
+
+def _sounds_app():
+    import streamlit as st
+
+    from appviews.common import play
+
+    st.toggle("tick", value=True, key="sound_tick")
+    st.toggle("voice", value=True, key="sound_voice")
+    play(st.empty(), 7, tick=True, say="that was the left foot; </script> this set is for the right")
+
+
+def test_ticks_and_spoken_cues_follow_the_switches():
+    at = AppTest.from_function(_sounds_app).run()
+    [script] = [h.proto.body for h in at.get("html")]
+    assert "tone(1320" in script and "speechSynthesis.speak" in script
+    assert "</script> this set" not in script  # a text can never end the script early
+    at.toggle(key="sound_voice").set_value(False).run()
+    [script] = [h.proto.body for h in at.get("html")]
+    assert "tone(1320" in script and "speechSynthesis" not in script
+    at.toggle(key="sound_tick").set_value(False).run()
+    assert at.get("html") == []
