@@ -107,7 +107,7 @@ def report(run, frames, cpu: CpuSampler) -> None:
         print("rep-to-counter delay: the sample's ground truth gives no rep end times")
         return
     server_counts = [(f[0] + f[1] / 1000, f[2]) for f in frames]
-    delays = []
+    delays, page_parts = [], []
     for k, end in enumerate(ends, start=1):
         at = clip_from + end
         counted, shown = _first_at_least(server_counts, k), _first_at_least(run.counter_changes, k)
@@ -115,12 +115,19 @@ def report(run, frames, cpu: CpuSampler) -> None:
             print(f"  rep {k} (ends {end:.2f} s into the clip): never shown")
             continue
         delays.append(shown - at)
+        if counted is not None:
+            page_parts.append(shown - counted)
         server = f"{counted - at:+.2f} s" if counted is not None else "?"
         print(f"  rep {k} (ends {end:.2f} s into the clip): shown after {shown - at:+.2f} s "
               f"(counted by the server after {server})")
     if delays:
         print(f"rep-to-counter delay: median {statistics.median(delays):.2f} s, worst {max(delays):.2f} s "
               f"(goal: under 0.5 s); counter {run.counter}, ground truth {run.sample.count(run.exercise)}")
+        # The detector counts a rep as the heel comes down through its low threshold, which can be before the
+        # clip's rep end (heel flat): the server's part can be negative. The page's part is pure delivery.
+        if page_parts:
+            print(f"  of which the page's part (from the server's count to the counter on screen): median "
+                  f"{statistics.median(page_parts):.2f} s, worst {max(page_parts):.2f} s")
 
 
 def main() -> None:
