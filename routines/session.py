@@ -117,19 +117,16 @@ class RoutineSession:
             if current is None or self.paused or not current.counted_by_camera or event.exercise != current.step.exercise:
                 return ""
             counts = event.complete and event.side == current.step.side
-            cue = ""
-            if not event.complete:
-                current.partial += 1
-                cue = event.cues[0] if event.cues else ""
-            elif not counts:
+            current.notes.update(event.cues)
+            cue = event.cues[0] if event.cues else ""
+            if counts:
+                current.done += 1
+            elif event.complete:
                 current.wrong_side += 1
                 cue = wrong_side_cue(event.side, current.step.side)
-            else:
-                current.done += 1
-                cue = event.cues[0] if event.cues else ""
-            current.notes.update(event.cues)
-            if event.complete and not counts:
                 current.notes[cue] += 1
+            else:
+                current.partial += 1
             if self._store is not None:
                 self._store.add_rep(self.session_id, event, current.row_id, counted=counts)
             if current.done >= current.step.reps:

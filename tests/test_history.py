@@ -2,13 +2,13 @@
 import csv
 import io
 import math
-import multiprocessing
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -108,27 +108,40 @@ def test_csv_export_has_one_row_per_rep_with_its_session(tmp_path):
     assert rows[1]["cues"] == "lower slowly"
 
 
-def _write_reps(path: str, label: str, count: int, barrier) -> None:
+WRITER = textwrap.dedent("""
+    import os, sys, time
+    from routines.events import RepEvent
+    from routines.history import HistoryStore
+    path, label, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     store = HistoryStore(path)
     session = store.start_session("free", label)
-    barrier.wait()
+    open(go + "-" + label, "w").close()  # ready
+    while not os.path.exists(go):  # both writers start writing together
+        time.sleep(0.005)
     for n in range(count):
-        store.add_rep(session, rep(n))
+        store.add_rep(session, RepEvent("heel-raise", "both", n, n + 0.5, True, {"rise_cm": 5.0}))
     store.end_session(session)
-    store.close()
+""")
+
+
+def _python(*args: str, **kwargs) -> subprocess.Popen:
+    # Separate interpreters (not multiprocessing): two real processes, each with its own SQLite connection.
+    return subprocess.Popen([sys.executable, "-c", *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            **kwargs)
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = str(tmp_path / "h.db")
     HistoryStore(path).close()
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(2)
-    writers = [context.Process(target=_write_reps, args=(path, label, 150, barrier)) for label in ("A", "B")]
+    go = tmp_path / "go"
+    writers = [_python(WRITER, path, label, "150", str(go), stderr=subprocess.PIPE, text=True) for label in "AB"]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"go-{label}").exists() for label in "AB") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
     for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(60)
-        assert writer.exitcode == 0
+        _, errors = writer.communicate(timeout=120)
+        assert writer.returncode == 0, errors
     store = HistoryStore(path)
     sessions = store.sessions()
     assert sorted(s.title for s in sessions) == ["A", "B"]
@@ -171,8 +184,7 @@ KILLED_WRITER = textwrap.dedent("""
 
 def test_a_writer_killed_mid_session_keeps_every_committed_rep(tmp_path):
     path = tmp_path / "h.db"
-    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True,
-                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    writer = _python(KILLED_WRITER, str(path), stdout=subprocess.PIPE, text=True)
     committed = []
     try:
         while len(committed) < 25:
