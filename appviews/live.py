@@ -25,6 +25,16 @@ CAMERA_HELP = (
     "it, or this computer has none. Everything counted so far is kept in the History."
 )
 
+# The component's own words for camera failures (its buttons keep their default START / STOP).
+CAMERA_MESSAGES = {
+    "device_ask_permission": "Allow this page to use your camera",
+    "device_access_denied": "Camera access was blocked: allow it with the camera icon in the address bar, "
+                            "then press START again",
+    "device_not_available": "No camera found: connect one or close the program using it, then press START again",
+    "media_api_not_available": "This browser cannot use the camera here: open the app at http://127.0.0.1 or "
+                               "http://localhost in a current browser",
+}
+
 
 def live_practice(key: tuple, make: Callable[[], LivePractice]) -> LivePractice:
     """The browser session's live state for `key` (an exercise or a routine run); a new key ends the old stream."""
@@ -64,6 +74,7 @@ def camera(live: LivePractice):
         video_frame_callback=on_frame,
         on_video_ended=on_ended,
         async_processing=True,
+        translations=CAMERA_MESSAGES,
     )
     if ctx.state.playing or ctx.state.signalling:
         live.arm()

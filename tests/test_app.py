@@ -314,3 +314,28 @@ def test_ticks_and_spoken_cues_follow_the_switches():
     assert "tone(1320" in script and "speechSynthesis" not in script
     at.toggle(key="sound_tick").set_value(False).run()
     assert at.get("html") == []
+
+
+# Camera problems
+
+
+def test_a_camera_that_stops_mid_set_is_reported_and_the_set_is_kept(db):
+    import numpy as np
+
+    from appviews.live import camera_problem
+    from routines.session import LivePractice
+
+    now = [100.0]
+    live = LivePractice(HistoryStore(db), exercise="heel-raise", wall=lambda: now[0])
+    assert "No picture is arriving" in camera_problem(live.snapshot(), playing_for=12.0)
+    assert camera_problem(live.snapshot(), playing_for=2.0) == ""  # still connecting
+    live.arm()
+    blank = np.zeros((240, 320, 3), np.uint8)
+    for n in range(5):
+        now[0] += 0.04
+        live.process(blank, n * 0.04)
+    assert camera_problem(live.snapshot(), playing_for=5.0) == ""
+    now[0] += 4.0  # no frame since
+    problem = camera_problem(live.snapshot(), playing_for=9.0)
+    assert problem.startswith("The camera stopped sending pictures") and "saved" in problem
+    assert HistoryStore(db).sessions()[0].ended_at is None  # the set stays open until STOP, with what it counted
