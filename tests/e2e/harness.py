@@ -11,6 +11,8 @@ Shared by the browser tests, the live benchmark and the soak run.
 """
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
@@ -22,6 +24,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from tests.e2e.y4m import FakeCamera, write_y4m
 
@@ -42,6 +46,9 @@ TAIL_SECONDS = 12.0
 # The first stream also loads the pose model; a frame arrives well within this on a 2-core machine.
 FIRST_FRAME_SECONDS = 25.0
 START_ATTEMPTS = 3
+# A pixel of the returned video that differs from the camera's by more than this (0-255, in any channel) was drawn
+# on by the server rather than changed by video coding.
+DRAWN_LEVEL = 60
 
 COUNTER = re.compile(r"^Reps counted: (\d+)$")
 # Streamlit 1.60 answers GET /favicon.png with a 500 and logs this traceback from its static file handler
@@ -353,6 +360,19 @@ class LivePage:
                       frames: v.getVideoPlaybackQuality().totalVideoFrames, at: Date.now() / 1000})"""
         )
 
+    def video_picture(self) -> np.ndarray:
+        """The picture the returned video shows now (RGB), as the page draws it."""
+        from PIL import Image
+
+        data_url = self.component.locator("video").first.evaluate(
+            """v => { const canvas = document.createElement('canvas');
+                      canvas.width = v.videoWidth; canvas.height = v.videoHeight;
+                      canvas.getContext('2d').drawImage(v, 0, 0);
+                      return canvas.toDataURL('image/png'); }"""
+        )
+        png = base64.b64decode(data_url.split(",", 1)[1])
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
     def counter(self) -> int:
         """The number the page shows as "Reps counted: N" (the one such element)."""
         texts = self.page.get_by_text(COUNTER).all_inner_texts()
@@ -394,6 +414,9 @@ class ClipRun:
     video_start: dict  # the returned video's state at its first frame, at the reading, and a second later
     video_before: dict
     video_after: dict
+    # Share of the returned picture that differs clearly (by more than DRAWN_LEVEL in a channel) from what the camera
+    # showed at the time: the server's drawing (skeleton, count panel). Video coding alone changes none (measured).
+    drawn_share: float
     warnings: list[str]
     page_errors: list[str]
     sessions: list  # history sessions opened during the run (HistoryStore records), oldest first
@@ -414,6 +437,9 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
         live.start()
         live.wait_until(live.capture_start + camera.clip_end + SETTLE_SECONDS)
         counter = live.counter()
+        # The camera is in its still tail now, so the returned picture is its last frame plus the server's drawing.
+        returned = live.video_picture().astype(int)
+        drawn_share = float((np.abs(returned - camera.last_frame()).max(axis=2) > DRAWN_LEVEL).mean())
         before = live.video_state()
         live.page.wait_for_timeout(1000)
         after = live.video_state()
@@ -428,8 +454,8 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
                 break
             live.page.wait_for_timeout(200)
         run = ClipRun(sample, exercise, camera, live.attempts, live.capture_start, counter, changes,
-                      live.video_at_start, before, after,
-                      warnings, list(live.page_errors), sessions, {s.id: store.reps(s.id) for s in sessions})
+                      live.video_at_start, before, after, drawn_share, warnings, list(live.page_errors), sessions,
+                      {s.id: store.reps(s.id) for s in sessions})
     finally:
         browser.close()
         store.close()

@@ -44,6 +44,14 @@ class FakeCamera:
         """One loop of the file, in seconds."""
         return float((self.lead_in_frames + self.clip_frames + self.tail_frames) / self.fps)
 
+    def last_frame(self) -> np.ndarray:
+        """The file's last picture (RGB), which the camera shows all through the still tail."""
+        size = WIDTH * HEIGHT * 3 // 2
+        with self.path.open("rb") as file:
+            file.seek(-size, 2)
+            planes = np.frombuffer(file.read(size), np.uint8).reshape(HEIGHT * 3 // 2, WIDTH)
+        return av.VideoFrame.from_ndarray(planes, format="yuv420p").to_ndarray(format="rgb24")
+
 
 def letterbox(image: np.ndarray) -> np.ndarray:
     """Fit an RGB image into WIDTH x HEIGHT, keeping its shape, with black bars."""
