@@ -215,19 +215,31 @@ def rep_table(analysis: Analysis) -> pd.DataFrame:
 
 
 def signal_chart(analysis: Analysis) -> alt.LayerChart | None:
-    """The detector's signal over time, with each rep shaded (green complete, orange partial)."""
-    points = [(t, v) for t, v in analysis.signal if not math.isnan(v)]
-    if not points:
+    """The detector's signal over time, with each rep shaded (green complete, orange partial).
+
+    The signal is unknown (nan) while the person is not calibrated: the line breaks there instead of bridging it."""
+    rows, segment, gap = [], 0, True
+    for t, value in analysis.signal:
+        if math.isnan(value):
+            gap = True
+            continue
+        segment += gap
+        gap = False
+        rows.append((t, value, segment))
+    if not rows:
         return None
-    signal = pd.DataFrame(points, columns=["time (s)", "signal"])
-    line = alt.Chart(signal).mark_line().encode(x="time (s):Q", y=alt.Y("signal:Q", title="foot signal (body scales)"))
+    signal = pd.DataFrame(rows, columns=["t", "signal", "segment"])
+    time_axis = alt.X("t:Q", title="time (s)")
+    line = alt.Chart(signal).mark_line().encode(
+        x=time_axis, y=alt.Y("signal:Q", title="foot signal (body scales)"), detail="segment:N"
+    )
     if not analysis.events:
-        return line
+        return line.properties(height=260)
     reps = pd.DataFrame([
         {"start": e.start, "end": e.end, "rep": "complete" if e.complete else "partial"} for e in analysis.events
     ])
     bands = alt.Chart(reps).mark_rect(opacity=0.25).encode(
-        x="start:Q", x2="end:Q",
+        x=alt.X("start:Q", title="time (s)"), x2="end:Q",
         color=alt.Color("rep:N", scale=alt.Scale(domain=["complete", "partial"], range=["#2e7d32", "#ef6c00"])),
     )
     return alt.layer(bands, line).properties(height=260)
