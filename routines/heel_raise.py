@@ -4,16 +4,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from routines.cycles import CycleCounter
 from routines.events import DetectorStatus, RepEvent
 from routines.stance import StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 
-# Lift thresholds in body scales (torso lengths). A full raise lifts the body by 5-8 cm, about 0.08-0.2 torso.
-RISE_HIGH = 0.055  # above this the heel is up: the rep will count once it comes down
-RISE_LOW = 0.025  # below this the heel is down again
-RISE_START = 0.02  # a rep starts when the lift leaves this level
-PARTIAL_MIN = 0.035  # a rise that peaks between this and RISE_HIGH is a partial rep
+# Lift thresholds in body scales (torso lengths). A full raise lifts the body by 5-8 cm, about 0.1-0.2 torso, but
+# the model drags its toe point up with the heel, so the lift it shows is often half that: 0.05-0.1.
+RISE_HIGH = 0.045  # above this the heel is up: the rep will count once it comes down
+RISE_LOW = 0.02  # below this the heel is down again
+RISE_START = 0.015  # a rep starts when the lift leaves this level
+PARTIAL_MIN = 0.028  # a rise that peaks between this and RISE_HIGH is a partial rep
 MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
+# How high a lift looks depends on the view (a side view shows about twice what a front view shows), so a rise
+# is judged short against the person's own recent full raises: under this share of their typical peak.
+PARTIAL_SHARE = 0.55
+TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counted reps
+# A raised heel that swings in and out by this much each way (body scales) while it is up was a ball-of-foot roll,
+# not a raise. Only a swing both ways counts: in a side view the heel also moves sideways as it lifts.
+ROLL_SWING = 0.04
 SIDE_SHARE = 0.3  # a foot whose lift stays under this share of the other's did not take part in the rep
 TOP_SHARE = 0.8  # the top of a rep is where the lift stays above this share of its peak
 # Lowering from the top to flat faster than this gets the cue "lower slowly". The time is measured between the
@@ -27,6 +36,20 @@ class _Rep:
     standing: tuple[str, ...]  # the feet on the floor when the rep began
     samples: list = field(default_factory=list)  # (t, lift, {side: lift}, {side: heel lift}, {side: heel lift m})
     reached_high: bool = False
+    rolled: bool = False  # the heel swung in and out while up
+    _swing_at_top: dict | None = None
+    _swings: CycleCounter = field(default_factory=lambda: CycleCounter(ROLL_SWING, ROLL_SWING, ROLL_SWING / 2))
+
+    def add(self, frame: StanceFrame, lift: float) -> None:
+        self.samples.append((frame.t, lift, dict(frame.lift), dict(frame.heel_lift), dict(frame.heel_lift_m)))
+        if not self.reached_high or not frame.heel_swing:
+            return
+        if self._swing_at_top is None:
+            self._swing_at_top = dict(frame.heel_swing)
+        shifts = [v - self._swing_at_top[side] for side, v in frame.heel_swing.items() if side in self._swing_at_top]
+        if shifts:
+            cycle = self._swings.update(frame.t, sum(shifts) / len(shifts), {})
+            self.rolled = self.rolled or (cycle is not None and cycle.complete)
 
     @property
     def peak(self) -> float:
@@ -52,6 +75,8 @@ class HeelRaiseDetector:
         self._frame: StanceFrame | None = None
         self._cue = ""
         self._lift = math.nan
+        self._peaks: list[float] = []  # peaks of the latest counted reps
+        self._flat = False  # the heel was down in the latest frame: a rep can only start from flat
 
     @property
     def count(self) -> int:
@@ -63,36 +88,46 @@ class HeelRaiseDetector:
         if not frame.ready:
             self._rep = None  # a rep interrupted by moving or by losing the feet does not count
             self._lift = math.nan
+            self._flat = False
             return []
         lift = sum(frame.lift.values()) / len(frame.lift)
         self._lift = lift
         rep = self._rep
         if rep is None:
-            if lift > RISE_START:
+            if lift > RISE_START and self._flat:
                 self._rep = _Rep(start=frame.t, standing=frame.standing)
-                self._rep.samples.append(_sample(frame, lift))
+                self._rep.add(frame, lift)
+            self._flat = lift <= RISE_START
             return []
         if frame.standing != rep.standing:
-            # A foot left or joined the floor mid-rep: a step or a knee lift starting, not a heel raise.
-            self._rep = None
-            return []
-        rep.samples.append(_sample(frame, lift))
+            if rep.reached_high:
+                # A foot left or joined the floor with the heel up: a step or a knee lift, not a heel raise.
+                self._rep = None
+                self._flat = False
+                return []
+            # Still rising while the other foot leaves the floor: a single-leg raise getting under way.
+            rep.standing = frame.standing
         if lift > RISE_HIGH:
             rep.reached_high = True
+        rep.add(frame, lift)
         if rep.reached_high and lift < RISE_LOW or not rep.reached_high and lift < RISE_START:
             self._rep = None
+            self._flat = lift <= RISE_START
             return self._finish(rep, frame.t)
         return []
 
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
-        if end - rep.start < MIN_REP_SECONDS:
+        if end - rep.start < MIN_REP_SECONDS or rep.rolled:
             return []
         peak = rep.peak
         if not rep.reached_high and peak < PARTIAL_MIN:
             return []
-        event = _event(self.exercise, rep, end, complete=rep.reached_high)
+        typical = sorted(self._peaks)[len(self._peaks) // 2] if self._peaks else 0.0
+        complete = rep.reached_high and peak >= PARTIAL_SHARE * typical
+        event = _event(self.exercise, rep, end, complete)
         if event.complete:
             self.per_side[event.side] += 1
+            self._peaks = (self._peaks + [peak])[-TYPICAL_OF_LAST:]
         else:
             self.partial += 1
         self._cue = event.cues[0] if event.cues else ""
@@ -121,10 +156,6 @@ def _side(rep: _Rep) -> str:
     best = max(side_peak.values())
     sides = [side for side, value in side_peak.items() if value >= SIDE_SHARE * best]
     return sides[0] if len(sides) == 1 else "both"
-
-
-def _sample(frame: StanceFrame, lift: float) -> tuple:
-    return (frame.t, lift, dict(frame.lift), dict(frame.heel_lift), dict(frame.heel_lift_m))
 
 
 def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:

@@ -24,6 +24,7 @@ TOE_PLANTED = 0.3  # a toe further than this from its calibrated place has moved
 TOE_LIFTED = 0.12  # a foot whose toe is this much above its calibrated place is held off the floor
 HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
 HIP_DROP = 0.25  # hips lower than this: a squat or lunge
+STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
 LOST_SECONDS = 1.0  # without the person or their feet for this long, calibrate again when they are back
 BELOW_FLAT = 0.03  # standing still this far below the calibrated stance: it was not flat (heels were up), calibrate again
 BASELINE_TIME_CONSTANT = 4.0  # the flat-stance baseline follows slow drift while the heels are down
@@ -45,6 +46,7 @@ class StanceFrame:
     lift: dict  # side -> rise over the flat stance (body scales)
     heel_lift: dict  # side -> heel height over the flat stance (body scales)
     heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
+    heel_swing: dict  # side -> heel's sideways shift against the toe, away from the other foot (body scales)
     signals: FootSignals
     reference: "StanceReference | None"  # the calibrated flat stance, while "ready"
 
@@ -103,6 +105,8 @@ class StanceTracker:
         self._calibration: StanceReference | None = None
         self._last_good = -math.inf
         self._last_t = -math.inf
+        self._standing: tuple[str, ...] = SIDES
+        self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
     @property
     def calibrated(self) -> bool:
@@ -131,21 +135,23 @@ class StanceTracker:
             self._last_good = s.t
             if still:
                 self._calibrate()
+                self._standing, self._new_standing = SIDES, None
                 return self._ready(s, hold=True, standing=SIDES)
             return self._frame(s, "not calibrated")
-        standing = self._standing(s, cal)
+        standing = self._settled(s.t, self._feet_down(s, cal))
         hip_dx = abs(s.hip[0] - cal.hip[0])
         hip_drop = s.hip[1] - cal.hip[1]
         if not standing or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP:
             # Stepping, walking, squatting, lunging or shifting: forget the stance and wait for stillness.
             self._calibration = None
+            self._standing, self._new_standing = SIDES, None
             return self._frame(s, "moving")
         frame = self._ready(s, hold=hold, standing=standing)
         if not frame.lift:
             # Only a foot that was hidden at calibration is seen now: nothing to measure against.
             return self._frame(s, "feet not visible", "feet hidden")
         self._last_good = s.t
-        if still and len(standing) == 2 and min(frame.lift.values()) < -BELOW_FLAT:
+        if still and not hold and len(frame.lift) == 2 and min(frame.lift.values()) < -BELOW_FLAT:
             self._calibrate()
             frame = self._ready(s, hold=True, standing=standing)
         return frame
@@ -172,25 +178,42 @@ class StanceTracker:
         return bool(np.ptp(hips, axis=0).max() <= STILL_POINT_RANGE)
 
     def _calibrate(self) -> None:
+        """Take the flat stance from the still window; a foot not seen throughout keeps its earlier reference."""
         w = self._window
         sides = self._steady_sides()
+        old = self._calibration
+
+        def per_side(get, earlier):
+            values = dict(earlier) if old is not None else {}
+            values.update({side: get(side) for side in sides})
+            return values
 
         def mean(get):
-            return {side: float(np.mean([get(f.side(side)) for f in w])) for side in sides}
+            return lambda side: float(np.mean([get(f.side(side)) for f in w]))
 
         self._calibration = StanceReference(
-            rise=mean(lambda x: x.rise),
-            height=mean(lambda x: x.height),
-            heel=mean(lambda x: x.heel_height),
-            heel_m=mean(lambda x: x.heel_height_m),
-            toe={side: tuple(np.mean([f.side(side).toe for f in w], axis=0)) for side in sides},
-            heel_offset=mean(lambda x: x.heel[0] - x.toe[0]),
-            ankle_offset=mean(lambda x: x.ankle[0] - x.toe[0]),
+            rise=per_side(mean(lambda x: x.rise), old and old.rise),
+            height=per_side(mean(lambda x: x.height), old and old.height),
+            heel=per_side(mean(lambda x: x.heel_height), old and old.heel),
+            heel_m=per_side(mean(lambda x: x.heel_height_m), old and old.heel_m),
+            toe=per_side(lambda side: tuple(np.mean([f.side(side).toe for f in w], axis=0)), old and old.toe),
+            heel_offset=per_side(mean(lambda x: x.heel[0] - x.toe[0]), old and old.heel_offset),
+            ankle_offset=per_side(mean(lambda x: x.ankle[0] - x.toe[0]), old and old.ankle_offset),
             hip=tuple(np.mean([f.hip for f in w], axis=0)),
         )
 
+    def _settled(self, t: float, standing: tuple[str, ...]) -> tuple[str, ...]:
+        """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS."""
+        if standing == self._standing:
+            self._new_standing = None
+        elif self._new_standing is None or self._new_standing[0] != standing:
+            self._new_standing = (standing, t)
+        elif t - self._new_standing[1] >= STANCE_SETTLE_SECONDS:
+            self._standing, self._new_standing = standing, None
+        return self._standing
+
     @staticmethod
-    def _standing(s: FootSignals, cal: StanceReference) -> tuple[str, ...]:
+    def _feet_down(s: FootSignals, cal: StanceReference) -> tuple[str, ...]:
         """The feet on the floor, or () when the feet have moved (a step, a jump, a walk)."""
         lifted = []
         for side in cal.sides:
@@ -211,9 +234,7 @@ class StanceTracker:
     def _ready(self, s: FootSignals, hold: bool, standing: tuple[str, ...]) -> StanceFrame:
         cal = self._calibration
         measured = [side for side in standing if side in cal.rise and s.side(side).visible]
-        # The heel must rise against the toe and the body must rise in the picture: a toe point that slides
-        # (the model's least steady landmark) lifts only the first, a moving camera only the second.
-        lift = {side: min(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in measured}
+        lift = {side: _lift(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in measured}
         if not hold and len(standing) == 2:
             # Follow slow drift of the flat stance (the body settling, the camera creeping) while the heels are down.
             dt = s.t - self._window[-2].t if len(self._window) > 1 else 0.0
@@ -229,9 +250,24 @@ class StanceTracker:
             lift,
             {side: s.side(side).heel_height - cal.heel[side] for side in measured},
             {side: s.side(side).heel_height_m - cal.heel_m[side] for side in measured},
+            {
+                side: cal.outward(side) * (s.side(side).heel[0] - s.side(side).toe[0] - cal.heel_offset[side])
+                for side in measured
+            },
             s,
             cal,
         )
 
     def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:
-        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, s, None)
+        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, s, None)
+
+
+
+def _lift(rise: float, height: float) -> float:
+    """A foot's lift from two views of it: against its own toe, and in the picture.
+
+    The heel must rise against the toe and the body must rise in the picture: a toe point that slides (the model's
+    least steady landmark) moves only the first, a moving or zooming camera only the second; the smaller one
+    bounds the lift.
+    """
+    return min(rise, height)

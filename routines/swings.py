@@ -1,8 +1,9 @@
 """Ankle rocks and ball-of-foot rolls: side-to-side movements of the feet, counted as cycles.
 
-Ankle rock: rolling onto the outer edges of the feet moves each ankle (and heel) away from the other foot over
-its own toe; rolling onto the inner edges moves them towards it. Seen from the front, the sum of both feet's
-outward shift swings positive then negative. A weight shift moves both ankles the same way, which cancels.
+Ankle rock: rolling onto the outer edges of the feet moves each ankle and heel away from the other foot;
+rolling onto the inner edges moves them towards it. Seen from the front, the sum of both feet's outward shifts
+(the change in the gap between the ankles) swings positive then negative. A weight shift, or a camera that pans,
+moves both feet the same way, which cancels.
 
 Ball-of-foot roll: with a heel held up, the heel swings in and out around the ball of the foot, so the heel
 moves sideways against the toe.
@@ -16,14 +17,15 @@ from routines.events import DetectorStatus, RepEvent
 from routines.stance import StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 
-# Shifts in body scales (torso lengths). A 20-25 degree roll onto the outer edges moves each ankle out by about
-# 3 cm (0.06 torso), a 12-15 degree roll onto the inner edges in by about 2 cm.
-ROCK_OUT = 0.05  # both feet's outward shifts added up
-ROCK_IN = 0.035
-ROCK_MIDDLE = 0.02
+# Shifts in body scales (torso lengths). Rolling 20-25 degrees onto the outer edges widens the gap between the
+# ankles by about 0.1-0.16 torso; 12-15 degrees onto the inner edges narrows it by about 0.07-0.1.
+ROCK_OUT = 0.06  # both feet's outward shifts added up
+ROCK_IN = 0.045
+ROCK_MIDDLE = 0.025
 ROLL_SWING = 0.04  # heel sideways against the toe, each way
 ROLL_MIDDLE = 0.018
 HEEL_UP = 0.04  # the heel counts as held up above this lift
+MIDDLE_TIME_CONSTANT = 0.5  # how quickly the resting place of a raised heel is followed between rolls
 SIDE_SHARE = 0.3  # a foot whose shift stays under this share of the other's did not take part
 FEET_APART_MIN = 0.15  # toes closer than this in the picture: the camera sees the person side-on
 
@@ -113,8 +115,9 @@ class AnkleRockDetector(_SwingDetector):
         shares = {}
         for side in ("left", "right"):
             foot = s.side(side)
-            ankle = foot.ankle[0] - foot.toe[0] - ref.ankle_offset[side]
-            heel = foot.heel[0] - foot.toe[0] - ref.heel_offset[side]
+            toe_x = ref.toe[side][0]
+            ankle = foot.ankle[0] - (toe_x + ref.ankle_offset[side])
+            heel = foot.heel[0] - (toe_x + ref.heel_offset[side])
             shares[side] = ref.outward(side) * (ankle + heel) / 2
         return shares
 
@@ -124,7 +127,11 @@ class AnkleRockDetector(_SwingDetector):
 
 
 class BallRollDetector(_SwingDetector):
-    """Counts side-to-side rolls of the ball of the foot while a heel is held up: in, out and back to the middle."""
+    """Counts side-to-side rolls of the ball of the foot while a heel is held up: in, out and back to the middle.
+
+    The middle is where the raised heel rests before it rolls (it sits a little differently from the flat stance),
+    so it is followed while no roll is under way.
+    """
 
     exercise = "ball-roll"
     half_cue = "swing the heel both ways: in, then out"
@@ -132,21 +139,28 @@ class BallRollDetector(_SwingDetector):
     def __init__(self) -> None:
         super().__init__(CycleCounter(ROLL_SWING, ROLL_SWING, ROLL_MIDDLE))
         self._heel_up = False
+        self._middle: dict = {}
+        self._last_t = math.nan
 
     def _holding(self) -> bool:
         return self._heel_up or super()._holding()
 
     def _shares(self, frame: StanceFrame) -> dict | None:
-        ref, s = frame.reference, frame.signals
         raised = [side for side, lift in frame.lift.items() if lift > HEEL_UP]
+        dt = frame.t - self._last_t if self._heel_up else 0.0
+        self._last_t = frame.t
         self._heel_up = bool(raised)
         if not raised:
+            self._middle = {}
             self._message = self._message or "Lift your heel and hold it up, then roll side to side"
             return None
-        return {
-            side: ref.outward(side) * (s.side(side).heel[0] - s.side(side).toe[0] - ref.heel_offset[side])
-            for side in raised
-        }
+        if not self._cycles.active:
+            alpha = 1.0 - math.exp(-max(dt, 0.0) / MIDDLE_TIME_CONSTANT)
+            for side in raised:
+                swing = frame.heel_swing[side]
+                middle = self._middle.get(side)
+                self._middle[side] = swing if middle is None else middle + alpha * (swing - middle)
+        return {side: frame.heel_swing[side] - self._middle.get(side, frame.heel_swing[side]) for side in raised}
 
     def _measures(self, cycle: Cycle) -> dict:
         return {"swing_out": round(cycle.peak_plus, 4), "swing_in": round(-cycle.peak_minus, 4),

@@ -59,7 +59,9 @@ def test_counts_ball_rolls_only_while_the_heel_is_up():
     heel_up = (0.6, lambda u: (foot("left", toe_up=0.4), foot("right", lift=0.1 * u)))
     flat_swing = _roll(lift=0.0)
     detector = BallRollDetector()
-    events = run(detector, timeline(still(1.5), lift_foot, flat_swing, heel_up, *[_roll()] * 5, still(0.5, toe_up=0.4)))
+    hold = (0.5, lambda u: (foot("left", toe_up=0.4), foot("right", lift=0.1)))
+    events = run(detector, timeline(still(1.5), lift_foot, flat_swing, heel_up, *[_roll()] * 5, hold,
+                                    still(0.5, toe_up=0.4)))
     assert [(e.side, e.complete) for e in events] == [("right", True)] * 5
     assert detector.per_side["right"] == 5
 
