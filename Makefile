@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test e2e bench soak samples clean
+.PHONY: run test e2e bench soak samples traces clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "footform needs Python 3.10, 3.11 or 3.12 on PATH" >&2; exit 1; }
@@ -53,6 +53,13 @@ $(RENDER_VENV)/.installed: pyproject.toml
 
 samples: $(RENDER_VENV)/.installed
 	ANNY_CACHE_DIR=$(ANNY_CACHE_DIR) $(RENDER_VENV)/bin/python -m samples.render --jobs $(RENDER_JOBS)
+
+# Landmark traces the detector tests replay: one per sample clip and per real clip in ../shared/realvids.
+# Record them again whenever the samples are rendered again.
+traces: $(STAMP)
+	for clip in samples/*.mp4; do $(VENV)/bin/footform trace $$clip tests/traces/sample_$$(basename $$clip .mp4).npz || exit 1; done
+	for clip in ../shared/realvids/*.mp4; do [ -f "$$clip" ] || continue; \
+		$(VENV)/bin/footform trace $$clip tests/traces/real_$$(basename $$clip .mp4).npz || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

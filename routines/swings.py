@@ -18,16 +18,19 @@ from routines.stance import StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 
 # Shifts in body scales (torso lengths). Rolling 20-25 degrees onto the outer edges widens the gap between the
-# ankles by about 0.1-0.16 torso; 12-15 degrees onto the inner edges narrows it by about 0.07-0.1.
+# ankles by about 0.1-0.16 torso seen from the front; 12-15 degrees onto the inner edges narrows it by about
+# 0.07-0.1. Seen at 45 degrees both read smaller, the inner roll down to 0.03.
 ROCK_OUT = 0.06  # both feet's outward shifts added up
-ROCK_IN = 0.045
-ROCK_MIDDLE = 0.025
+ROCK_IN = 0.025
+ROCK_MIDDLE = 0.015
 ROLL_SWING = 0.04  # heel sideways against the toe, each way
 ROLL_MIDDLE = 0.018
 HEEL_UP = 0.04  # the heel counts as held up above this lift
 MIDDLE_TIME_CONSTANT = 0.5  # how quickly the resting place of a raised heel is followed between rolls
 SIDE_SHARE = 0.3  # a foot whose shift stays under this share of the other's did not take part
-FEET_APART_MIN = 0.15  # toes closer than this in the picture: the camera sees the person side-on
+# Toes closer than this in the picture: the camera sees the person from the side, where sideways movement of the
+# feet is foreshortened to nothing (front views show 0.65-1.1, 45-degree views about 0.5, side views under 0.25).
+FEET_APART_MIN = 0.3
 
 
 class _SwingDetector:
@@ -60,6 +63,9 @@ class _SwingDetector:
             return []
         if frame.reference.feet_apart < FEET_APART_MIN:
             self._message = self.view_message
+            self._cycles.reset()
+            self._value = math.nan
+            return []
         shares = self._shares(frame)
         if shares is None:
             self._cycles.reset()
