@@ -1,7 +1,6 @@
 """Analyse a recorded clip: an upload or one of the sample clips, through the same pipeline as the live camera."""
 from __future__ import annotations
 
-import base64
 import json
 import math
 import tempfile
@@ -21,8 +20,6 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 VIDEO_TYPES = ("mp4", "mov", "webm", "avi")
 # The same limit as server.maxUploadSize in .streamlit/config.toml (Streamlit refuses larger files itself).
 MAX_UPLOAD_MB = 200
-# Annotated clips up to this size are shown in the page (they travel base64-encoded in the page's messages).
-MAX_INLINE_VIDEO_MB = 40
 
 
 @dataclass
@@ -176,27 +173,13 @@ def show(result: Result) -> None:
     chart = signal_chart(analysis)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
-    show_video(result.video)
+    st.video(result.video, format="video/mp4")
     st.download_button("Download the annotated clip", result.video, file_name=f"{Path(result.name).stem}-annotated.mp4",
                        mime="application/octet-stream")
     if result.saved_as is None:
         st.button("Save to history", on_click=_save, args=(result,))
     else:
         st.success("Saved to the History.")
-
-
-def show_video(video: bytes) -> None:
-    """The annotated clip, embedded in the page.
-
-    Not st.video: with the starlette this stack resolves to (1.10), Streamlit 1.60's media endpoint answers every
-    video/* file with a 500, so the clip travels inside the page instead; a clip too large for that is offered as a
-    download only."""
-    if len(video) > MAX_INLINE_VIDEO_MB * 1024 * 1024:
-        st.info(f"The annotated clip is larger than {MAX_INLINE_VIDEO_MB} MB: download it to watch it.")
-        return
-    data = base64.b64encode(video).decode("ascii")
-    st.html(f'<video controls playsinline style="max-width:100%;max-height:80vh" '
-            f'src="data:video/mp4;base64,{data}"></video>')
 
 
 def rep_table(analysis: Analysis) -> pd.DataFrame:
