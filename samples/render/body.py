@@ -256,7 +256,8 @@ class Body:
             R[elbow] = align(self.rest[wrist] - self.rest[elbow], (parent @ R[shoulder]).T @ Ryaw @ fore)
 
         verts, joints = self._forward(R, root)
-        lift = -verts[:, 2].min()
-        verts[:, 2] += lift
-        joints[:, 2] += lift
+        # Skinning lets the soles dip a few millimetres below where the joints put them: stand the mesh on the floor.
+        floor = verts[:, 2].min()
+        verts[:, 2] -= floor
+        joints[:, 2] -= floor
         return verts, joints

@@ -17,10 +17,11 @@ import numpy as np
 
 SAMPLES = Path(__file__).resolve().parent.parent
 HEELS = (29, 30)
+ANKLES = (27, 28)
 
 
 def _inside(t: float, spans: list[list[float]]) -> bool:
-    return any(a - 1e-6 <= t <= b + 1e-6 for a, b in spans)
+    return any(a - 0.0005 <= t <= b + 0.0005 for a, b in spans)  # ground-truth times carry 3 decimals
 
 
 def check(stem: str, sheets: Path | None, folder: Path = SAMPLES) -> dict:
@@ -35,14 +36,15 @@ def check(stem: str, sheets: Path | None, folder: Path = SAMPLES) -> dict:
             res = pose.process(rgb)
             lm = res.pose_landmarks
             found.append(lm is not None)
-            heel_y.append([lm.landmark[k].y for k in HEELS] if lm else [np.nan, np.nan])
+            heel_y.append([lm.landmark[k].y for k in HEELS] + [abs(lm.landmark[ANKLES[0]].x - lm.landmark[ANKLES[1]].x)]
+                          if lm else [np.nan] * 3)
             if i in keep:
                 img = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
                 if lm:
                     for p in lm.landmark:
                         cv2.circle(img, (int(p.x * img.shape[1]), int(p.y * img.shape[0])), 3, (0, 0, 255), -1)
                 cv2.putText(img, f"{i / gt['fps']:.2f}s", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
-                frames.append(cv2.resize(img, (img.shape[1] * 300 // img.shape[0], 300)))
+                frames.append(cv2.resize(img, (img.shape[1] * 400 // img.shape[0], 400)))
     times = np.arange(len(found)) / gt["fps"]
     in_view = [_inside(t, gt["body_in_view"]) for t in times]
     n_view = sum(in_view)
@@ -57,23 +59,31 @@ def check(stem: str, sheets: Path | None, folder: Path = SAMPLES) -> dict:
     return {"stem": stem, "frames": len(found), "in_view": n_view, "detected": rate}
 
 
-def _plot(heel_y: np.ndarray, gt: dict) -> np.ndarray:
-    """Heel landmark height over time (up is up), with the ground-truth reps shaded: green full, orange partial."""
+def _plot(traces: np.ndarray, gt: dict) -> np.ndarray:
+    """Heel landmark heights over time (up is up) and, below, the ankles' sideways distance (the ankle-rock signal),
+    with the ground truth shaded: green full reps, orange partial raises, blue ball rolls."""
     w, h = 1200, 300
     img = np.full((h, w, 3), 255, np.uint8)
-    n = len(heel_y)
+    n = len(traces)
     x = lambda i: int(i / max(n - 1, 1) * (w - 1))
     for spans, colour in ((gt["reps"], (200, 240, 200)), (gt["partial_reps"], (180, 220, 255)), (gt["rolls"], (240, 210, 200))):
         for r in spans:
             cv2.rectangle(img, (x(r["start"] * gt["fps"]), 0), (x(r["end"] * gt["fps"]), h), colour, -1)
+    heel_y = traces[:, :2]
     ys = heel_y[np.isfinite(heel_y)]
+    span = float(np.ptp(ys)) if ys.size else 0.0
     if ys.size:
-        lo, hi = np.nanmin(heel_y), np.nanmax(heel_y)
-        span = max(hi - lo, 1e-3)
+        lo, span = ys.min(), max(span, 1e-3)
         for k, colour in enumerate(((200, 0, 0), (0, 0, 200))):
             pts = [(x(i), int(10 + (heel_y[i, k] - lo) / span * (h - 20))) for i in range(n) if np.isfinite(heel_y[i, k])]
-            cv2.polylines(img, [np.array(pts, np.int32)], False, colour, 1)
-    cv2.putText(img, f"{gt['clip']}  heel y (blue left, red right); span {span:.3f} of frame height", (10, 20),
+            if pts:
+                cv2.polylines(img, [np.array(pts, np.int32)], False, colour, 1)
+    spread = traces[:, 2]
+    if np.isfinite(spread).any():
+        lo, hi = np.nanmin(spread), max(np.nanmax(spread), np.nanmin(spread) + 1e-3)
+        pts = [(x(i), int(h - 10 - (spread[i] - lo) / (hi - lo) * (h / 3))) for i in range(n) if np.isfinite(spread[i])]
+        cv2.polylines(img, [np.array(pts, np.int32)], False, (0, 150, 0), 1)
+    cv2.putText(img, f"{gt['clip']}  heel y (blue left, red right), ankle spread (green); heel span {span:.3f} of frame height", (10, 20),
                 cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
     return img
 
