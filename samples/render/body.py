@@ -206,6 +206,7 @@ class Body:
             z.append(ankle[2] + math.sqrt(max(reach**2 - horiz**2, 0.0)) - h[2] + 10.0 * up)
         root = root_xy + np.array([0.0, 0.0, min(z) - tl.value("crouch", t)])
         if tl.value("crouch", t) > 0:
+            # Squatting, the hips go back as well as down so the weight stays over the feet.
             root = root + Ryaw @ np.array([0.0, 0.45 * tl.value("crouch", t), 0.0])
 
         for s in SIDES:
@@ -216,6 +217,7 @@ class Body:
             shank = self.rest[ank] - self.rest[knee]
             target = Ryaw.T @ (ankle - H)
             d = np.linalg.norm(target)
+            # The knee bend that makes the hip-to-ankle distance right, then the smallest hip rotation that aims the leg.
             lo, hi = 0.0, 150.0
             for _ in range(30):
                 mid = (lo + hi) / 2
