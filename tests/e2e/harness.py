@@ -352,12 +352,13 @@ class LivePage:
 
     def video_state(self) -> dict:
         """The component's returned video: size, play position, paused, frames decoded so far, and when (wall clock)."""
-        video = self.component.locator("video")
-        if video.count() == 0:
-            return {"width": 0, "time": 0.0, "paused": True, "frames": 0, "at": time.time()}
-        return video.first.evaluate(
-            """v => ({width: v.videoWidth, time: v.currentTime, paused: v.paused,
-                      frames: v.getVideoPlaybackQuality().totalVideoFrames, at: Date.now() / 1000})"""
+        # One script in the frame: the video element comes and goes with START and STOP, so looking it up and reading
+        # it in two steps could race.
+        return self.component.locator("body").evaluate(
+            """() => { const v = document.querySelector('video'), at = Date.now() / 1000;
+                       if (!v) return {width: 0, time: 0, paused: true, frames: 0, at};
+                       return {width: v.videoWidth, time: v.currentTime, paused: v.paused,
+                               frames: v.getVideoPlaybackQuality().totalVideoFrames, at}; }"""
         )
 
     def video_picture(self) -> np.ndarray:
