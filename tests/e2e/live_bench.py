@@ -88,8 +88,8 @@ def report(run, frames, cpu: CpuSampler) -> None:
     clip_to = run.capture_start + run.camera.clip_end
     during = [f for f in frames if clip_from <= f[0] <= clip_to]
     costs = sorted(f[1] for f in during)
-    print(f"sample: {run.sample.stem} ({run.sample.truth.get('width')}x{run.sample.truth.get('height')} letterboxed "
-          f"into 640x480 at {float(run.camera.fps):g} frames/s), START clicks: {run.attempts}")
+    print(f"sample: {run.sample.stem} ({run.sample.truth.get('width')}x{run.sample.truth.get('height')}, played by "
+          f"the camera at 640x480, {float(run.camera.fps):g} frames/s), START clicks: {run.attempts}")
     if len(during) > 1:
         fps = (len(during) - 1) / (during[-1][0] - during[0][0])
         print(f"frame callback: {fps:.1f} frames/s processed while the clip played (goal: at least 20); "
