@@ -20,7 +20,8 @@ and some movements that must not be counted, each with exact ground truth in `<s
 This file is written by `make samples`; edit `catalogue.json` (and `render/`), not the table.
 
 - `counts` is what a correct detector counts: complete heel raises (`--exercise heel-raise`, any side), complete ankle
-  rocks (outer edges, inner edges, back to flat) and ball-of-foot rolls (heel held up, the heel swings in, out and back).
+  rocks (outer edges, inner edges, back to flat) and ball-of-foot rolls (heel held up, the heel swings in, out and back;
+  the heel lift that carries the rolls is not a heel raise).
   Raises to less than a third of the full rise are listed in `partial_reps` and not counted.
 - Times are seconds from the clip's start (frame time = index / fps). A rep's `start` is when the heel leaves flat,
   `top` the middle of the hold at the top, `end` when it is flat again; for an ankle rock `top` is the switch from one

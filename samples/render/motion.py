@@ -127,8 +127,7 @@ def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
     per_roll = p.get("seconds", {"slow": 2.6, "normal": 2.0, "brisk": 1.4}[p.get("tempo", tempo)])
     # Turning about +z through the ball swings a left heel toward the midline ("in"), a right heel away from it.
     inward = 1.0 if s == "L" else -1.0
-    # The heel goes up and comes down once around the rolls: to a heel-raise detector that is one more (long) raise.
-    lift_start = tl.t
+    # The heel lift that carries the rolls belongs to the roll exercise: it is not listed or counted as a heel raise.
     tl.move(f"heel.{s}", angle, tl.t, 0.8)
     tl.wait(1.0)
     for _ in range(p["rolls"]):
@@ -140,8 +139,6 @@ def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
         tl.wait(per_roll)
     tl.wait(0.3)
     tl.move(f"heel.{s}", 0.0, tl.t, 0.8)
-    tl.reps.append({"exercise": "heel-raise", "start": lift_start, "top": (lift_start + 0.8 + tl.t) / 2,
-                    "end": tl.t + 0.8, "side": SIDE_NAMES[s]})
     tl.wait(0.9)
 
 
