@@ -19,10 +19,11 @@ from vision.foot_signals import FootSignals
 
 # Shifts in body scales (torso lengths). Rolling 20-25 degrees onto the outer edges widens the gap between the
 # ankles by about 0.1-0.16 torso seen from the front; 12-15 degrees onto the inner edges narrows it by about
-# 0.07-0.1. Seen at 45 degrees both read smaller, the inner roll down to 0.03.
+# 0.07-0.1. Seen at 45 degrees both read smaller, and in a letterboxed 45-degree picture the inner roll shows
+# as little as 0.02.
 ROCK_OUT = 0.06  # both feet's outward shifts added up
-ROCK_IN = 0.025
-ROCK_MIDDLE = 0.015
+ROCK_IN = 0.015
+ROCK_MIDDLE = 0.01
 ROLL_SWING = 0.04  # heel sideways against the toe, each way
 ROLL_MIDDLE = 0.018
 HEEL_UP = 0.04  # the heel counts as held up above this lift
