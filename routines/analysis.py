@@ -74,7 +74,8 @@ def analyze_video(
         result = Analysis(video.path, exercise, info.fps, info.duration)
         writer = VideoWriter(annotate_path, info.fps) if annotate_path else None
         several_people = False
-        hidden = _Spans()
+        hidden_seconds = 0.0
+        last_t = None
         frames = read_ahead(iter(video))
         try:
             for frame in frames:
@@ -84,7 +85,9 @@ def analyze_video(
                 result.events.extend(step.events)
                 several_people = step.several_people
                 result.signal.append((frame.t, step.status.signal))
-                hidden.add(frame.t, step.status.phase == "feet not visible")
+                if step.status.phase == "feet not visible" and last_t is not None:
+                    hidden_seconds += frame.t - last_t
+                last_t = frame.t
                 if writer is not None:
                     writer.write(annotate(frame.image, step), frame.t)
                 if progress is not None and info.duration > 0:
@@ -95,7 +98,7 @@ def analyze_video(
             if writer is not None:
                 writer.close()
     result.duration = max(result.duration, result.signal[-1][0] if result.signal else 0.0)
-    result.warnings = _warnings(result, hidden)
+    result.warnings = _warnings(result, hidden_seconds)
     if several_people:
         result.warnings.append(
             "Several people were in view: footform followed the most prominent one; the counts are that person's."
@@ -103,44 +106,15 @@ def analyze_video(
     return result
 
 
-class _Spans:
-    """Total time spent in some condition, from per-frame flags."""
-
-    def __init__(self) -> None:
-        self.total = 0.0
-        self.longest = 0.0
-        self._since: float | None = None
-        self._last = 0.0
-
-    def add(self, t: float, flag: bool) -> None:
-        if flag and self._since is None:
-            self._since = t
-        elif not flag and self._since is not None:
-            self._close(t)
-        self._last = t
-
-    def _close(self, t: float) -> None:
-        length = t - self._since
-        self.total += length
-        self.longest = max(self.longest, length)
-        self._since = None
-
-    def done(self) -> "_Spans":
-        if self._since is not None:
-            self._close(self._last)
-        return self
-
-
-def _warnings(result: Analysis, hidden: _Spans) -> list[str]:
+def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:
     warnings = []
     if result.frames_with_pose == 0:
         return ["No person was found in the video: nothing was counted."]
     missing = result.frames - result.frames_with_pose
     if missing > 0.2 * result.frames:
         warnings.append(f"No person was found in {missing} of {result.frames} frames.")
-    hidden.done()
-    if hidden.total >= FEET_HIDDEN_WARNING_SECONDS:
-        warnings.append(f"The feet were out of view or hidden for {hidden.total:.1f} s: reps there were not counted.")
+    if hidden_seconds >= FEET_HIDDEN_WARNING_SECONDS:
+        warnings.append(f"The feet were out of view or hidden for {hidden_seconds:.1f} s: reps there were not counted.")
     calibrated = any(not math.isnan(v) for _, v in result.signal)
     if not calibrated:
         warnings.append(

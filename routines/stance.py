@@ -108,10 +108,6 @@ class StanceTracker:
         self._standing: tuple[str, ...] = SIDES
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
-    @property
-    def calibrated(self) -> bool:
-        return self._calibration is not None
-
     def update(self, s: FootSignals, hold: bool = False) -> StanceFrame:
         """One frame. A counter passes `hold=True` while a rep is under way, so the baseline does not follow the heel."""
         if s.t < self._last_t:  # a new stream: time went back

@@ -40,7 +40,7 @@ def test_long_hold_at_the_top_is_measured():
     assert all(e.measures["hold_s"] > 1.0 for e in events)
 
 
-def test_reports_guidance_when_nobody_is_in_view():
+def test_asks_the_person_to_stand_still_when_never_calibrated():
     events, pipeline = replay(TRACES / "real_lab_two_people.npz", "heel-raise")
     status = pipeline.detector.status
     # 1.7 s of a moving person: never still long enough to calibrate, so nothing is counted and the user is told.

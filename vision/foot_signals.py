@@ -51,10 +51,6 @@ class FootSignals:
         return self.left if name == "left" else self.right
 
     @property
-    def feet_visible(self) -> bool:
-        return self.left.visible and self.right.visible
-
-    @property
     def feet_in_frame(self) -> bool:
         return self.left.in_frame and self.right.in_frame
 
