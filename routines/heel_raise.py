@@ -11,11 +11,20 @@ from vision.foot_signals import FootSignals
 
 # Lift thresholds in body scales (torso lengths). A full raise lifts the body by 5-8 cm, about 0.1-0.2 torso, but
 # the model drags its toe point up with the heel, so the lift it shows is often half that: 0.05-0.1.
-RISE_HIGH = 0.045  # above this the heel is up: the rep will count once it comes down
-RISE_LOW = 0.02  # below this the heel is down again
-RISE_START = 0.015  # a rep starts when the lift leaves this level
+RISE_HIGH = 0.045  # above this (over flat, and over where the rep began) the heel is up: the rep counts once it is down
+# ...and both the heel against the toe and the body in the picture rose at least this much since the rep began.
+RISE_GAIN = 0.025
+RISE_START = 0.015  # a rep starts when the lift rises this much above the lowest it has been since the last rep
+# The heel is down again once the lift is back under this share of the way from where the rep began to its peak.
+# People doing reps one after another often do not settle fully flat between them, and a hand-held camera drifts,
+# so the end is judged against the rep's own rise rather than against the flat stance alone.
+END_SHARE = 0.4
+RISE_LOW = 0.02  # ...or under this lift over the flat stance
 PARTIAL_MIN = 0.028  # a rise that peaks between this and RISE_HIGH is a partial rep
 MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
+# After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
+# falls as the foot leaves the floor (a knee lift, a step) is not a raise.
+SETTLE_SECONDS = 0.25
 # How high a lift looks depends on the view (a side view shows about twice what a front view shows), so a rise
 # is judged short against the person's own recent full raises: under this share of their typical peak.
 PARTIAL_SHARE = 0.55
@@ -33,6 +42,8 @@ LOWER_SLOWLY_SECONDS = 0.3
 @dataclass
 class _Rep:
     start: float
+    base: float  # the lift the rep rose from
+    base_parts: dict  # side -> (rise lift, height lift) the rep rose from
     standing: tuple[str, ...]  # the feet on the floor when the rep began
     samples: list = field(default_factory=list)  # (t, lift, {side: lift}, {side: heel lift}, {side: heel lift m})
     reached_high: bool = False
@@ -72,11 +83,15 @@ class HeelRaiseDetector:
         self.per_side = {"left": 0, "right": 0, "both": 0}
         self.partial = 0
         self._rep: _Rep | None = None
+        self._ending: list[tuple[_Rep, float]] = []  # reps whose heels came down at that time, the feet settling
         self._frame: StanceFrame | None = None
         self._cue = ""
         self._lift = math.nan
         self._peaks: list[float] = []  # peaks of the latest counted reps
-        self._flat = False  # the heel was down in the latest frame: a rep can only start from flat
+        self._valley = math.inf  # the lowest lift since the latest rep ended: the next one rises from there
+        self._valley_parts: dict = {}  # side -> (rise lift, height lift) at that lowest moment
+        self._measured: tuple[str, ...] = ()  # the feet the latest lift was taken over
+        self._epoch = 0  # the stance the latest frame was measured against
 
     @property
     def count(self) -> int:
@@ -85,36 +100,74 @@ class HeelRaiseDetector:
     def update(self, signals: FootSignals) -> list[RepEvent]:
         frame = self.stance.update(signals, hold=self._rep is not None)
         self._frame = frame
+        if frame.epoch != self._epoch:
+            # A new stance (the person moved, turned, or the camera did): their raises may look different now.
+            self._epoch = frame.epoch
+            self._peaks = []
+        events = []
+        for past in frame.backlog:
+            events += self._step(past)
+        return events + self._step(frame)
+
+    def _step(self, frame: StanceFrame) -> list[RepEvent]:
+        events = self._settle(frame)
         if not frame.ready:
             self._rep = None  # a rep interrupted by moving or by losing the feet does not count
             self._lift = math.nan
-            self._flat = False
-            return []
+            self._valley = math.inf
+            return events
+        return events + self._follow(frame)
+
+    def _settle(self, frame: StanceFrame) -> list[RepEvent]:
+        """A rep that came down counts once the feet have stayed on the floor for SETTLE_SECONDS."""
+        events = []
+        for rep, end in list(self._ending):
+            if not frame.ready or frame.feet_down != rep.standing:
+                self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
+            elif frame.t - end >= SETTLE_SECONDS:
+                self._ending.remove((rep, end))
+                events += self._finish(rep, end)
+        return events
+
+    def _follow(self, frame: StanceFrame) -> list[RepEvent]:
         lift = sum(frame.lift.values()) / len(frame.lift)
         self._lift = lift
         rep = self._rep
+        if tuple(frame.lift) != self._measured:
+            # The lift is now taken over other feet (one stepped off the floor, or the far foot hid behind the
+            # near one): where a rep rises from is measured afresh.
+            self._measured = tuple(frame.lift)
+            self._valley = math.inf
         if rep is None:
-            if lift > RISE_START and self._flat:
-                self._rep = _Rep(start=frame.t, standing=frame.standing)
+            if lift <= self._valley:
+                self._valley = lift
+                self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+            if lift > self._valley + RISE_START:
+                self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts, standing=frame.standing)
                 self._rep.add(frame, lift)
-            self._flat = lift <= RISE_START
             return []
         if frame.standing != rep.standing:
             if rep.reached_high:
                 # A foot left or joined the floor with the heel up: a step or a knee lift, not a heel raise.
                 self._rep = None
-                self._flat = False
+                self._valley = math.inf
                 return []
             # Still rising while the other foot leaves the floor: a single-leg raise getting under way.
             rep.standing = frame.standing
-        if lift > RISE_HIGH:
+        if lift > RISE_HIGH and _gain(frame, rep.base_parts) > RISE_GAIN:
             rep.reached_high = True
         rep.add(frame, lift)
-        if rep.reached_high and lift < RISE_LOW or not rep.reached_high and lift < RISE_START:
-            self._rep = None
-            self._flat = lift <= RISE_START
-            return self._finish(rep, frame.t)
-        return []
+        if rep.reached_high:
+            down = lift < RISE_LOW or lift < rep.base + END_SHARE * (rep.peak - rep.base)
+        else:
+            down = lift < rep.base + RISE_START
+        if not down:
+            return []
+        self._rep = None
+        self._valley = lift
+        self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+        self._ending.append((rep, frame.t))
+        return self._settle(frame)
 
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
         if end - rep.start < MIN_REP_SECONDS or rep.rolled:
@@ -143,13 +196,23 @@ class HeelRaiseDetector:
         return DetectorStatus(self.count, dict(self.per_side), phase, message, self._cue, self._lift)
 
 
+def _gain(frame: StanceFrame, base: dict) -> float:
+    """How far the feet rose since the rep began, by the signal that rose least: a heel raise lifts the heel
+    against the toe and the body in the picture together. A toe point that jumps, or a camera that drifts, moves
+    only one of them."""
+    gains = [min(frame.rise_lift[side] - base[side][0], frame.height_lift[side] - base[side][1])
+             for side in frame.lift if side in base]
+    return sum(gains) / len(gains) if gains else -math.inf
+
+
 def _side(rep: _Rep) -> str:
-    """The foot that did the rep: the one standing, or of two standing feet the ones whose heels rose."""
+    """The foot that did the rep: the one standing, or of two standing feet the ones whose heels rose against their
+    own toes (a foot held off the floor rises with the body, its heel and toe together)."""
     if len(rep.standing) == 1:
         return rep.standing[0]
     side_peak = {}
     for s in rep.samples:
-        for side, value in s[2].items():
+        for side, value in s[3].items():
             side_peak[side] = max(side_peak.get(side, -math.inf), value)
     if len(side_peak) < 2:
         return "both"  # the other foot was hidden (a side view): it stood, and is taken to have risen too

@@ -1,33 +1,58 @@
-"""Where the feet stand: calibration on a still, flat stance, and the gates that stop counting while the person moves.
+"""Where the feet stand: the flat stance found from the feet themselves, and the gates that stop counting while the
+person moves.
 
-A `StanceTracker` is fed one frame's foot signals at a time. It calibrates on the first still moment (both feet
-seen, flat and not moving), and again whenever the person has moved, walked off or hidden their feet. While
-calibrated it reports, for each foot, how far its heel has risen above the calibrated flat stance, and which feet
-stand on the floor: both (a double-leg stance) or one (the other foot held up, a single-leg stance).
+A `StanceTracker` is fed one frame's foot signals at a time. The stance is taken as soon as the toes have stood still
+for a moment (ANCHOR_SECONDS): the person need not stand still or flat, since a heel raise keeps the toes where they
+are. The flat level of each foot is the lowest level it has held since then, so a stance first taken with the heels
+up settles on flat the moment they come down, and it follows slow drift while the heels are down. The stance is
+dropped when the toes move (a step, a turn, a camera that is bumped), when the knees bend (a squat or lunge), when
+the hips swing sideways, or when the person or their feet are gone for a while; it is taken again within a moment
+of the feet being planted again. Each new stance starts a new `epoch`, so what a detector learnt about the person's
+reps in one view is not used in the next.
+
+While the stance is held it reports, for each foot, how far its heel has risen above the flat level, and which
+feet stand on the floor: both (a double-leg stance) or one (the other foot held up, a single-leg stance).
 """
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from vision.foot_signals import FootSignals
+from vision.foot_signals import FootSignals, SideSignals
 from vision.pose import SIDES
 
 # Lengths are in body scales (torso lengths), times in seconds.
-STILL_SECONDS = 0.6  # how long the person must hold still to calibrate
+ANCHOR_SECONDS = 0.4  # the toes of the feet seen must stay put this long for the stance to be taken
+STILL_SECONDS = 0.6  # the sideways reference of the feet is taken from a moment this long with the feet still
 STILL_RISE_RANGE = 0.035  # largest change of a foot's rise signal within a still moment
-STILL_POINT_RANGE = 0.06  # largest movement of a toe or of the hips within a still moment
-TOE_PLANTED = 0.3  # a toe further than this from its calibrated place has moved (step, lunge, lifted foot)
-TOE_LIFTED = 0.12  # a foot whose toe is this much above its calibrated place is held off the floor
+STILL_POINT_RANGE = 0.06  # largest movement of a toe (or of the hips, for a still moment) within the window
+TOE_PLANTED = 0.3  # a toe further than this from where it stood has moved (step, lunge, turn)...
+TOE_LIFTED = 0.12  # ...unless it went up by this much or more (a lifted foot, or a toe point dragged up)
+TOE_FOLLOW_SECONDS = 2.0  # a planted toe's place follows slow drift (a hand-held camera) over about this long
+# A leg whose hip stands lower over its ankle than this share of the other leg's has its knee bent well up: that
+# foot is held off the floor (a single-leg stance, a knee lift), even when it never stood down while the camera
+# watched. A raised heel with both feet down bends its knee far less (about 0.93).
+HELD_UP_LEG_SHARE = 0.85
+# Both legs shorter than the straight leg by this much: the knees are bent (a squat, a lunge), not a heel raise,
+# which keeps the legs straight. A squat shortens them by 0.5 or more; a heel raise by under 0.05.
+LEG_BENT = 0.2
+# The longer leg this much longer than when the stance was taken: it was taken in a squat or lunge.
+LEG_STRAIGHTENED = 0.3
+STRAIGHT_LEG_FORGET = 0.02  # per second: the remembered straight-leg length sinks this fast if never reached again
+LEG_STEADY = 0.06  # the longer leg's length may change this much while the stance is taken (not rising from a squat)
 HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
 HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
-LOST_SECONDS = 1.0  # without the person or their feet for this long, calibrate again when they are back
-BELOW_FLAT = 0.03  # standing still this far below the calibrated stance: it was not flat (heels were up), calibrate again
-BASELINE_TIME_CONSTANT = 4.0  # the flat-stance baseline follows slow drift while the heels are down
+LOST_SECONDS = 1.0  # without the person or their feet for this long, take the stance again when they are back
+# A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.
+FLAT_DIP_SECONDS = 0.15
+BASELINE_TIME_CONSTANT = 4.0  # the flat level follows slow drift while the heels are down
+
+# The per-foot levels a `FlatLevel` follows, in this order.
+LEVELS = ("rise", "height", "heel_height", "heel_height_m")
 
 
 @dataclass(frozen=True)
@@ -36,19 +61,25 @@ class StanceFrame:
 
     `standing` are the feet on the floor: both, or one when the other is held up. `lift` and the other per-side
     measures are given for the standing feet the camera sees now; in a side view the far foot is often hidden and
-    is taken to stand where it was.
+    is taken to stand where it was. `backlog` holds, on the frame that takes a new stance, the frames of the moment
+    it was taken from (oldest first), measured against it: a rep already under way then is not lost.
     """
 
     t: float
     phase: str  # "no person", "feet not visible", "not calibrated", "moving", "ready"
     message: str
     standing: tuple[str, ...]  # while "ready": ("left", "right"), ("left",) or ("right",)
-    lift: dict  # side -> rise over the flat stance (body scales)
+    lift: dict  # side -> rise over the flat stance (body scales): the smaller of the two below, never negative
+    rise_lift: dict  # side -> the foot's rise signal over flat: the heel, ankle, knee and hip against the toe
+    height_lift: dict  # side -> the foot's height signal over flat: the same points in the picture
     heel_lift: dict  # side -> heel height over the flat stance (body scales)
     heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
     heel_swing: dict  # side -> heel's sideways shift against the toe, away from the other foot (body scales)
     signals: FootSignals
-    reference: "StanceReference | None"  # the calibrated flat stance, while "ready"
+    reference: "StanceReference | None"  # the stance, while "ready"
+    epoch: int = 0  # counts the stances taken in this stream: a new one after every move
+    feet_down: tuple[str, ...] = ()  # the feet on the floor in this very frame (`standing` waits for it to settle)
+    backlog: tuple["StanceFrame", ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -59,28 +90,56 @@ MESSAGES = {
     "no person": "No one in view: step into the picture, whole body visible",
     "feet not visible": "Step back: your feet are out of view",
     "feet hidden": "Turn about 45 degrees so the camera sees your heels and toes",
-    "not calibrated": "Stand still with both feet flat to calibrate",
-    "moving": "Stand still with both feet flat to calibrate",
+    "not calibrated": "Stand with both feet flat on the floor",
+    "moving": "Stand with both feet flat on the floor",
     "ready": "",
 }
 
 
+class FlatLevel:
+    """One foot's flat level of each of LEVELS: the lowest it has held since the stance was taken.
+
+    >>> flat = FlatLevel(first_values)
+    >>> flat.update(t, values, follow_seconds=dt)   # dt > 0 only while the heel is down
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.level = np.array(values, dtype=float)
+        self._recent: deque[tuple[float, np.ndarray]] = deque()
+
+    def update(self, t: float, values: np.ndarray, follow_seconds: float = 0.0) -> None:
+        self._recent.append((t, values))
+        while t - self._recent[0][0] > FLAT_DIP_SECONDS:
+            self._recent.popleft()
+        held = np.fmax.reduce([v for _, v in self._recent])  # the level every recent frame reached
+        self.level = np.fmin(self.level, held)
+        if follow_seconds > 0:
+            alpha = 1.0 - math.exp(-follow_seconds / BASELINE_TIME_CONSTANT)
+            self.level = np.where(np.isnan(self.level), values, self.level + alpha * (values - self.level))
+
+
+def _levels(foot: SideSignals) -> np.ndarray:
+    return np.array([getattr(foot, name) for name in LEVELS], dtype=float)
+
+
 @dataclass
 class StanceReference:
-    """The calibrated flat stance: per-side means over the still moment (body scales), for the feet seen then."""
+    """The stance: where each toe stands, each foot's flat level, and the feet's sideways reference."""
 
-    rise: dict
-    height: dict
-    heel: dict
-    heel_m: dict
+    flat: dict  # side -> FlatLevel
     toe: dict  # side -> (x, y)
-    heel_offset: dict  # side -> heel x minus toe x
-    ankle_offset: dict  # side -> ankle x minus toe x
+    heel_offset: dict  # side -> heel x minus toe x, standing still
+    ankle_offset: dict  # side -> ankle x minus toe x, standing still
     hip: tuple[float, float]
+    leg: float  # the longer leg's hip height over its ankle when the stance was taken
+    settled: bool = False  # the sideways reference was taken from a still moment
 
     @property
     def sides(self) -> tuple[str, ...]:
         return tuple(side for side in SIDES if side in self.toe)
+
+    def level(self, side: str, name: str) -> float:
+        return float(self.flat[side].level[LEVELS.index(name)])
 
     def outward(self, side: str) -> float:
         """+1 or -1: the image x direction that points away from the other foot (0 when unknown or overlapping)."""
@@ -98,26 +157,29 @@ class StanceReference:
 
 
 class StanceTracker:
-    """Calibrates on a still flat stance and reports heel lift per foot, gated on the feet staying put."""
+    """Finds the flat stance from planted feet and reports heel lift per foot, gated on the feet staying put."""
 
     def __init__(self) -> None:
         self._window: deque[FootSignals] = deque()
-        self._calibration: StanceReference | None = None
+        self._reference: StanceReference | None = None
+        self._epoch = 0
         self._last_good = -math.inf
         self._last_t = -math.inf
+        self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
     def update(self, s: FootSignals, hold: bool = False) -> StanceFrame:
-        """One frame. A counter passes `hold=True` while a rep is under way, so the baseline does not follow the heel."""
+        """One frame. A counter passes `hold=True` while a rep is under way, so the flat level does not follow it."""
         if s.t < self._last_t:  # a new stream: time went back
             self.__init__()
+        dt = s.t - self._last_t
         self._last_t = s.t
         seen = [side for side in SIDES if s.side(side).visible]
         if not s.person or not s.feet_in_frame or not seen:
             self._window.clear()
             if s.t - self._last_good > LOST_SECONDS:
-                self._calibration = None
+                self._reference = None
             if not s.person:
                 return self._frame(s, "no person")
             # In the picture but not seen well: the feet hide each other or are in shadow, so a turn helps.
@@ -125,78 +187,115 @@ class StanceTracker:
         self._window.append(s)
         while self._window and s.t - self._window[0].t > STILL_SECONDS:
             self._window.popleft()
-        still = self._still()
-        cal = self._calibration
-        if cal is None:
+        leg = self._longer_leg(s)
+        if not math.isnan(leg):
+            self._straight_leg = max(leg, self._straight_leg - STRAIGHT_LEG_FORGET * max(dt, 0.0))
+        bent = leg < self._straight_leg - LEG_BENT
+        ref = self._reference
+        if ref is None:
             self._last_good = s.t
-            if still:
-                self._calibrate()
-                self._standing, self._new_standing = SIDES, None
-                return self._ready(s, hold=True, standing=SIDES)
+            if not bent and self._planted():
+                return self._take_stance(s)
             return self._frame(s, "not calibrated")
-        standing = self._settled(s.t, self._feet_down(s, cal))
-        hip_dx = abs(s.hip[0] - cal.hip[0])
-        hip_drop = s.hip[1] - cal.hip[1]
-        if not standing or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP:
-            # Stepping, walking, squatting, lunging or shifting: forget the stance and wait for stillness.
-            self._calibration = None
+        feet_down = self._feet_down(s, ref)
+        standing = self._settled(s.t, feet_down)
+        hip_dx = abs(s.hip[0] - ref.hip[0])
+        hip_drop = s.hip[1] - ref.hip[1]
+        if not standing or bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP:
+            # Stepping, walking, squatting, lunging, shifting, or the stance was taken with the knees bent:
+            # drop it and take it again once the feet are planted.
+            self._reference = None
             self._standing, self._new_standing = SIDES, None
             return self._frame(s, "moving")
-        frame = self._ready(s, hold=hold, standing=standing)
+        self._follow(s, standing, dt, hold)
+        frame = replace(self._ready(s, standing), feet_down=feet_down)
         if not frame.lift:
-            # Only a foot that was hidden at calibration is seen now: nothing to measure against.
+            # Only a foot that was hidden when the stance was taken is seen now: nothing to measure against.
             return self._frame(s, "feet not visible", "feet hidden")
         self._last_good = s.t
-        if still and not hold and len(frame.lift) == 2 and min(frame.lift.values()) < -BELOW_FLAT:
-            self._calibrate()
-            frame = self._ready(s, hold=True, standing=standing)
+        if not ref.settled and not hold and self._still():
+            ref.heel_offset, ref.ankle_offset = self._offsets()
+            ref.settled = True
         return frame
 
-    def _steady_sides(self) -> list[str]:
-        """The feet seen in every frame of the window."""
-        return [side for side in SIDES if all(f.side(side).visible for f in self._window)]
+    # Taking the stance
+
+    def _steady_sides(self, frames) -> list[str]:
+        """The feet seen in every one of `frames`."""
+        return [side for side in SIDES if all(f.side(side).visible for f in frames)]
+
+    def _recent(self, seconds: float) -> list[FootSignals]:
+        t = self._window[-1].t
+        return [f for f in self._window if t - f.t <= seconds + 1e-6]
+
+    def _planted(self) -> bool:
+        """The toes of the feet seen have stayed put for ANCHOR_SECONDS."""
+        frames = self._recent(ANCHOR_SECONDS)
+        if len(frames) < 3 or frames[-1].t - frames[0].t < ANCHOR_SECONDS * 0.9:
+            return False
+        sides = self._steady_sides(frames)
+        if not sides:
+            return False
+        if np.ptp([self._longer_leg(f) for f in frames]) > LEG_STEADY:
+            return False  # the knees are bending or straightening
+        return all(np.ptp([f.side(side).toe for f in frames], axis=0).max() <= STILL_POINT_RANGE for side in sides)
 
     def _still(self) -> bool:
+        """The whole stance has been still (toes, hips, and each foot's rise) for STILL_SECONDS."""
         w = self._window
         if len(w) < 3 or w[-1].t - w[0].t < STILL_SECONDS * 0.9:
             return False
-        sides = self._steady_sides()
+        sides = self._steady_sides(w)
         if not sides:
             return False
         for side in sides:
             rises = [f.side(side).rise for f in w]
             if max(rises) - min(rises) > STILL_RISE_RANGE:
                 return False
-            toes = np.array([f.side(side).toe for f in w])
-            if np.ptp(toes, axis=0).max() > STILL_POINT_RANGE:
+            if np.ptp([f.side(side).toe for f in w], axis=0).max() > STILL_POINT_RANGE:
                 return False
-        hips = np.array([f.hip for f in w])
-        return bool(np.ptp(hips, axis=0).max() <= STILL_POINT_RANGE)
+        return bool(np.ptp([f.hip for f in w], axis=0).max() <= STILL_POINT_RANGE)
 
-    def _calibrate(self) -> None:
-        """Take the flat stance from the still window; a foot not seen throughout keeps its earlier reference."""
-        w = self._window
-        sides = self._steady_sides()
-        old = self._calibration
+    def _offsets(self) -> tuple[dict, dict]:
+        """Each steady foot's heel and ankle x against its toe, averaged over the window; others keep theirs."""
+        ref = self._reference
+        heel, ankle = dict(ref.heel_offset), dict(ref.ankle_offset)
+        for side in self._steady_sides(self._window):
+            feet = [f.side(side) for f in self._window]
+            heel[side] = float(np.mean([f.heel[0] - f.toe[0] for f in feet]))
+            ankle[side] = float(np.mean([f.ankle[0] - f.toe[0] for f in feet]))
+        return heel, ankle
 
-        def per_side(get, earlier):
-            values = dict(earlier) if old is not None else {}
-            values.update({side: get(side) for side in sides})
-            return values
-
-        def mean(get):
-            return lambda side: float(np.mean([get(f.side(side)) for f in w]))
-
-        self._calibration = StanceReference(
-            rise=per_side(mean(lambda x: x.rise), old and old.rise),
-            height=per_side(mean(lambda x: x.height), old and old.height),
-            heel=per_side(mean(lambda x: x.heel_height), old and old.heel),
-            heel_m=per_side(mean(lambda x: x.heel_height_m), old and old.heel_m),
-            toe=per_side(lambda side: tuple(np.mean([f.side(side).toe for f in w], axis=0)), old and old.toe),
-            heel_offset=per_side(mean(lambda x: x.heel[0] - x.toe[0]), old and old.heel_offset),
-            ankle_offset=per_side(mean(lambda x: x.ankle[0] - x.toe[0]), old and old.ankle_offset),
-            hip=tuple(np.mean([f.hip for f in w], axis=0)),
+    def _take_stance(self, s: FootSignals) -> StanceFrame:
+        """Take the stance from the planted moment, for the feet seen throughout it."""
+        frames = self._recent(ANCHOR_SECONDS)
+        sides = self._steady_sides(frames)
+        flat = {side: FlatLevel(_levels(frames[0].side(side))) for side in sides}
+        toe = {side: tuple(np.mean([f.side(side).toe for f in frames], axis=0)) for side in sides}
+        self._reference = StanceReference(
+            flat=flat,
+            toe=toe,
+            heel_offset={}, ankle_offset={},
+            hip=tuple(np.mean([f.hip for f in frames], axis=0)),
+            leg=float(np.nanmax([self._longer_leg(f) for f in frames])),
         )
+        self._reference.heel_offset, self._reference.ankle_offset = self._offsets()
+        self._epoch += 1
+        feet_down = self._feet_down(s, self._reference)
+        self._standing = feet_down or SIDES
+        self._new_standing = None
+        for f in frames:
+            for side in sides:
+                flat[side].update(f.t, _levels(f.side(side)))
+        backlog = tuple(replace(self._ready(f, self._standing), feet_down=self._standing) for f in frames[:-1])
+        return replace(self._ready(s, self._standing), backlog=backlog, feet_down=feet_down)
+
+    # While the stance is held
+
+    @staticmethod
+    def _longer_leg(s: FootSignals) -> float:
+        legs = [s.side(side).leg for side in SIDES if s.side(side).visible]
+        return max(legs) if legs else math.nan
 
     def _settled(self, t: float, standing: tuple[str, ...]) -> tuple[str, ...]:
         """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS."""
@@ -209,54 +308,72 @@ class StanceTracker:
         return self._standing
 
     @staticmethod
-    def _feet_down(s: FootSignals, cal: StanceReference) -> tuple[str, ...]:
-        """The feet on the floor, or () when the feet have moved (a step, a jump, a walk)."""
+    def _feet_down(s: FootSignals, ref: StanceReference) -> tuple[str, ...]:
+        """The feet on the floor, or () when the feet have moved (a step, a jump, a walk).
+
+        A foot is held up when its knee is bent well up (its leg much shorter than the other); a toe that moved
+        away along the floor is a step. A toe point that rose while its leg stayed straight is the model dragging
+        it up with the heel of a raise (the far foot, seen from behind): that foot still stands.
+        """
         lifted = []
-        for side in cal.sides:
+        for side in ref.sides:
             foot = s.side(side)
             if not foot.visible:
                 continue  # hidden now: taken to stand where it was
-            tx, ty = foot.toe
-            rx, ry = cal.toe[side]
-            if math.hypot(tx - rx, ty - ry) <= TOE_PLANTED:
+            other = s.side("right" if side == "left" else "left")
+            if other.visible and foot.leg < HELD_UP_LEG_SHARE * other.leg:
+                lifted.append(side)
                 continue
-            if ry - ty < TOE_LIFTED:
+            tx, ty = foot.toe
+            rx, ry = ref.toe[side]
+            if math.hypot(tx - rx, ty - ry) > TOE_PLANTED and ry - ty < TOE_LIFTED:
                 return ()  # moved along the floor
-            lifted.append(side)
         if len(lifted) == 2:
             return ()
         return tuple(side for side in SIDES if side not in lifted)
 
-    def _ready(self, s: FootSignals, hold: bool, standing: tuple[str, ...]) -> StanceFrame:
-        cal = self._calibration
-        measured = [side for side in standing if side in cal.rise and s.side(side).visible]
-        lift = {side: _lift(s.side(side).rise - cal.rise[side], s.side(side).height - cal.height[side]) for side in measured}
-        if not hold and len(standing) == 2:
-            # Follow slow drift of the flat stance (the body settling, the camera creeping) while the heels are down.
-            dt = s.t - self._window[-2].t if len(self._window) > 1 else 0.0
-            alpha = 1.0 - math.exp(-max(dt, 0.0) / BASELINE_TIME_CONSTANT)
-            for side in measured:
-                cal.rise[side] += alpha * (s.side(side).rise - cal.rise[side])
-                cal.height[side] += alpha * (s.side(side).height - cal.height[side])
+    def _follow(self, s: FootSignals, standing: tuple[str, ...], dt: float, hold: bool) -> None:
+        """Lower each standing foot's flat level to what it holds, follow slow drift while the heels are down, and
+        let the planted toes follow a slowly drifting picture."""
+        ref = self._reference
+        follow = max(dt, 0.0) if not hold and len(standing) == 2 else 0.0
+        alpha = 1.0 - math.exp(-max(dt, 0.0) / TOE_FOLLOW_SECONDS)
+        for side in standing:
+            foot = s.side(side)
+            if side not in ref.flat or not foot.visible:
+                continue
+            ref.flat[side].update(s.t, _levels(foot), follow)
+            if not hold:
+                rx, ry = ref.toe[side]
+                ref.toe[side] = (rx + alpha * (foot.toe[0] - rx), ry + alpha * (foot.toe[1] - ry))
+
+    def _ready(self, s: FootSignals, standing: tuple[str, ...]) -> StanceFrame:
+        ref = self._reference
+        measured = [side for side in standing if side in ref.flat and s.side(side).visible]
+        feet = {side: s.side(side) for side in measured}
+        rise = {side: f.rise - ref.level(side, "rise") for side, f in feet.items()}
+        height = {side: f.height - ref.level(side, "height") for side, f in feet.items()}
         return StanceFrame(
             s.t,
             "ready",
             "",
             standing,
-            lift,
-            {side: s.side(side).heel_height - cal.heel[side] for side in measured},
-            {side: s.side(side).heel_height_m - cal.heel_m[side] for side in measured},
+            {side: _lift(rise[side], height[side]) for side in feet},
+            rise,
+            height,
+            {side: f.heel_height - ref.level(side, "heel_height") for side, f in feet.items()},
+            {side: f.heel_height_m - ref.level(side, "heel_height_m") for side, f in feet.items()},
             {
-                side: cal.outward(side) * (s.side(side).heel[0] - s.side(side).toe[0] - cal.heel_offset[side])
-                for side in measured
+                side: ref.outward(side) * (f.heel[0] - f.toe[0] - ref.heel_offset[side])
+                for side, f in feet.items() if side in ref.heel_offset
             },
             s,
-            cal,
+            ref,
+            self._epoch,
         )
 
     def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:
-        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, s, None)
-
+        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, {}, {}, s, None, self._epoch)
 
 
 def _lift(rise: float, height: float) -> float:
@@ -266,4 +383,5 @@ def _lift(rise: float, height: float) -> float:
     least steady landmark) moves only the first, a moving or zooming camera only the second; the smaller one
     bounds the lift.
     """
-    return min(rise, height)
+    # Below flat is not a lift: it only shows for the moment the flat level takes to follow heels coming down.
+    return max(min(rise, height), 0.0)

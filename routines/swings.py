@@ -39,6 +39,8 @@ class _SwingDetector:
 
     exercise = ""
     view_message = "Turn to face the camera: side-to-side movement is not visible from this angle"
+    still_message = "Stand still with both feet flat for a moment"
+    needs_still_stance = False
 
     def __init__(self, counter: CycleCounter) -> None:
         self.stance = StanceTracker()
@@ -59,6 +61,12 @@ class _SwingDetector:
         self._frame = frame
         self._message = frame.message
         if not frame.ready:
+            self._cycles.reset()
+            self._value = math.nan
+            return []
+        if self.needs_still_stance and not frame.reference.settled:
+            # Where the heels and ankles rest sideways is only known once the person has stood still.
+            self._message = self.still_message
             self._cycles.reset()
             self._value = math.nan
             return []
@@ -110,6 +118,7 @@ class AnkleRockDetector(_SwingDetector):
     """Counts rocks onto the outer and then the inner edges of the feet (either order) and back to flat."""
 
     exercise = "ankle-rock"
+    needs_still_stance = True
     half_cue = "roll both ways: onto the outer edges, then the inner edges"
 
     def __init__(self) -> None:

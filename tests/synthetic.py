@@ -6,13 +6,15 @@ import math
 from vision.foot_signals import NOT_SEEN, FootSignals, SideSignals
 
 FPS = 30.0
-FOOT_X = {"left": 1.3, "right": 0.7}  # the person faces the camera: their left foot is on the image's right
+FOOT_X = {"left": 1.3, "right": 0.7}
+LEG = 1.6  # the hip's height over the ankle with the leg straight (body scales)  # the person faces the camera: their left foot is on the image's right
 
 
 def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0, heel_dx: float = 0.0,
-         ankle_dx: float = 0.0, visible: bool = True) -> SideSignals:
+         ankle_dx: float = 0.0, knee_bend: float = 0.0, visible: bool = True) -> SideSignals:
     """One foot whose heel is `lift` body scales above flat, its toe raised by `toe_up` and moved by `toe_dx`;
-    its heel and ankle shifted sideways against the toe by `heel_dx` and `ankle_dx` (image x)."""
+    its heel and ankle shifted sideways against the toe by `heel_dx` and `ankle_dx` (image x). A straight leg
+    keeps the hip 1.6 above the ankle; a bent knee (`knee_bend`) or a foot held up brings them closer."""
     if not visible:
         return NOT_SEEN
     x = FOOT_X[name] + toe_dx
@@ -23,6 +25,7 @@ def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0,
         height=-2.7 + lift + toe_up,
         heel_height=0.1 + 1.4 * lift,
         heel_height_m=0.02 + 0.3 * lift,
+        leg=LEG - knee_bend - toe_up,
         toe=(x, 4.0 - toe_up),
         heel=(x + heel_dx, 3.9 - 1.4 * lift - toe_up),
         ankle=(x + ankle_dx, 3.8 - lift - toe_up),

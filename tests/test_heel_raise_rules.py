@@ -15,18 +15,29 @@ def test_counts_double_leg_raises_with_their_times_and_measures():
     assert first.cues == ()
 
 
-def test_no_rep_is_counted_before_the_person_has_stood_still():
-    # Raising straight away, without a still moment: nothing can be calibrated, so nothing is counted.
+def test_raises_are_counted_without_a_still_start():
+    # Raising straight away, from the first frame: the stance is found from the planted toes, and the first rep
+    # is measured from the flat heels it began with.
     detector = HeelRaiseDetector()
-    events = run(detector, timeline(*[heel_raise(0.12, up=0.5, hold=0.0, down=0.5)] * 3))
-    assert events == []
+    events = run(detector, timeline(*[heel_raise(0.12, up=0.5, hold=0.0, down=0.5)] * 3, still(0.5)))
+    assert [e.complete for e in events] == [True, True, True]
+    assert events[0].start < 0.2
+
+
+def test_nothing_is_counted_before_the_feet_are_planted():
+    detector = HeelRaiseDetector()
+    run(detector, timeline((1.0, lambda u: (foot("left", toe_dx=0.8 * u), foot("right", toe_dx=0.8 * u)))))
     assert detector.status.phase == "not calibrated"
-    assert detector.status.message == "Stand still with both feet flat to calibrate"
+    assert detector.status.message == "Stand with both feet flat on the floor"
 
 
-def test_a_stance_calibrated_with_the_heels_up_is_corrected_once_they_are_down():
-    # The first still moment is a hold at the top of a raise; standing flat afterwards shows the stance was wrong.
-    frames = timeline(heel_raise(0.12, up=0.5, hold=1.2, down=0.8), still(1.0), *[heel_raise(0.12), still(0.8)] * 2)
+def test_a_stance_taken_with_the_heels_up_settles_on_flat_once_they_are_down():
+    # The clip begins at the top of a raise: that rise was never seen, so it is not a rep; the stance first taken
+    # there is lowered to the flat heels as soon as they come down, and the next raises count.
+    def lowering(u):
+        return foot("left", lift=0.12 * (1 - u)), foot("right", lift=0.12 * (1 - u))
+
+    frames = timeline((1.2, lambda u: lowering(0.0)), (0.8, lowering), still(1.0), *[heel_raise(0.12), still(0.8)] * 2)
     events = run(HeelRaiseDetector(), frames)
     assert [e.complete for e in events] == [True, True]
     assert events[0].start > 2.4
@@ -94,7 +105,8 @@ def test_walking_and_squatting_count_nothing():
 
     def squat(u):
         drop = 0.6 * (1 - abs(2 * u - 1))
-        return foot("left", lift=0.08 * drop), foot("right", lift=0.08 * drop), (1.0, 2.0 + drop)
+        bent = {"lift": 0.08 * drop, "knee_bend": drop}
+        return foot("left", **bent), foot("right", **bent), (1.0, 2.0 + drop)
 
     detector = HeelRaiseDetector()
     events = run(detector, timeline(still(1.5), (3.0, walk), still(1.5), (2.0, squat), (2.0, squat)))

@@ -1,12 +1,14 @@
 """Per-frame foot signals for each side, in units of the body's own scale.
 
-The body scale is the torso length (mid-shoulder to mid-hip) in pixels, smoothed over time, so that the
-signals do not depend on the distance to the camera or on the person's size. A side's signals are gated
+The body scale is the torso length (mid-shoulder to mid-hip) in pixels, so that the signals do not depend on the
+distance to the camera or on the person's size. Leaning forward (a squat, a lunge, a bow) shortens the torso in the
+picture while the body keeps its size, so the scale is the longest torso seen lately, not the current one. A side's signals are gated
 on the model's visibility of its foot landmarks and on those landmarks being inside the frame.
 """
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +17,10 @@ from vision.pose import ANKLE, HEEL, HIP, KNEE, SHOULDER, SIDES, TOE, Pose
 
 # Below this visibility the model is guessing where a point is.
 MIN_VISIBILITY = 0.5
-# The torso length changes only when the person walks nearer or further: smooth it over about this long.
-SCALE_TIME_CONSTANT = 1.5
+# The torso length is smoothed over about this long against landmark jitter...
+SCALE_TIME_CONSTANT = 0.3
+# ...and the body scale is the longest smoothed torso of this many latest seconds.
+SCALE_WINDOW_SECONDS = 3.0
 # After this long without a person, the next person starts a fresh scale.
 SCALE_RESET_GAP = 1.0
 
@@ -31,6 +35,7 @@ class SideSignals:
     height: float  # mean height of heel, ankle, knee and hip in the image (up is positive): grows as the body rises
     heel_height: float  # heel above the toe
     heel_height_m: float  # heel above the toe in metres, from the model's world landmarks (nan if absent)
+    leg: float  # the hip's height above the ankle: shrinks as the knee bends (a squat, a lunge, a foot held up)
     toe: tuple[float, float]  # toe (tip of the foot) position
     heel: tuple[float, float]
     ankle: tuple[float, float]
@@ -55,18 +60,22 @@ class FootSignals:
         return self.left.in_frame and self.right.in_frame
 
 
-NOT_SEEN = SideSignals(False, False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan))
+NOT_SEEN = SideSignals(
+    False, False, math.nan, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan),
+    (math.nan, math.nan),
+)
 
 
 class FootSignalExtractor:
-    """Turns poses of one stream into foot signals; keeps the smoothed body scale of that stream.
+    """Turns poses of one stream into foot signals; keeps the body scale of that stream.
 
     >>> extractor = FootSignalExtractor()
     >>> signals = extractor.update(pose, t)   # pose may be None
     """
 
     def __init__(self) -> None:
-        self._scale: float | None = None
+        self._torso: float | None = None
+        self._recent: deque[tuple[float, float]] = deque()  # (t, smoothed torso length)
         self._last_seen = -math.inf
 
     def update(self, pose: Pose | None, t: float) -> FootSignals:
@@ -76,13 +85,17 @@ class FootSignalExtractor:
         shoulders = (pts[SHOULDER["left"]] + pts[SHOULDER["right"]]) / 2
         hips = (pts[HIP["left"]] + pts[HIP["right"]]) / 2
         torso = float(np.hypot(*(shoulders - hips)))
-        if self._scale is None or t - self._last_seen > SCALE_RESET_GAP or t < self._last_seen:
-            self._scale = torso
+        if self._torso is None or t - self._last_seen > SCALE_RESET_GAP or t < self._last_seen:
+            self._torso = torso
+            self._recent.clear()
         else:
             alpha = 1.0 - math.exp(-(t - self._last_seen) / SCALE_TIME_CONSTANT)
-            self._scale += alpha * (torso - self._scale)
+            self._torso += alpha * (torso - self._torso)
         self._last_seen = t
-        scale = max(self._scale, 1.0)
+        self._recent.append((t, self._torso))
+        while t - self._recent[0][0] > SCALE_WINDOW_SECONDS:
+            self._recent.popleft()
+        scale = max(max(length for _, length in self._recent), 1.0)
         sides = {name: _side(pose, name, scale) for name in SIDES}
         return FootSignals(t, True, scale, (hips[0] / scale, hips[1] / scale), sides["left"], sides["right"])
 
@@ -106,6 +119,7 @@ def _side(pose: Pose, name: str, scale: float) -> SideSignals:
         float(-mean_y / scale),
         float(heel_height),
         heel_height_m,
+        float((ankle[1] - hip[1]) / scale),
         (float(toe[0] / scale), float(toe_y / scale)),
         (float(heel[0] / scale), float(heel[1] / scale)),
         (float(ankle[0] / scale), float(ankle[1] / scale)),
