@@ -46,6 +46,11 @@ class CycleCounter:
     def active(self) -> bool:
         return self._start is not None
 
+    def flush(self) -> Cycle | None:
+        """The signal is gone for now: a cycle under way is dropped."""
+        self.reset()
+        return None
+
     def update(self, t: float, value: float, sides: dict) -> Cycle | None:
         if math.isnan(value):
             return None
@@ -81,3 +86,71 @@ class CycleCounter:
         if end - cycle.start < self.min_seconds:
             return None
         return cycle
+
+
+@dataclass
+class RollCounter:
+    """Feed (t, value, per-side values); returns a `Cycle` for each side-to-side roll.
+
+    A swing is the value leaving the middle band, passing `high` one way, and coming back. Seen from the front a roll
+    swings both ways, one swing straight after the other; seen at 45 degrees one way is foreshortened to almost
+    nothing. So a swing starts a roll, and the next swing joins that roll when it goes the other way and begins
+    within `pair_gap` seconds of the first one's end; a swing the same way, or a later one, starts the next roll.
+    A roll is reported once it cannot be joined any more.
+    """
+
+    high: float
+    middle: float
+    pair_gap: float = 0.5
+    min_seconds: float = 0.4
+    _swing: Cycle | None = None  # the swing under way
+    _roll: Cycle | None = None  # the roll its swings belong to, not yet reported
+    _roll_swings: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self._swing is not None or self._roll is not None
+
+    def flush(self) -> Cycle | None:
+        """The signal is gone for now: a roll already swung out and back is done; a swing under way is dropped."""
+        self._swing = None
+        return self._close()
+
+    def update(self, t: float, value: float, sides: dict) -> Cycle | None:
+        if math.isnan(value):
+            return None
+        done = None
+        if self._roll is not None and self._swing is None and t - self._roll.end > self.pair_gap:
+            done = self._close()
+        if abs(value) >= self.middle:
+            swing = self._swing or Cycle(t, t, 0.0, 0.0, {}, False)
+            swing.peak_plus, swing.peak_minus = max(swing.peak_plus, value), min(swing.peak_minus, value)
+            for side, v in sides.items():
+                swing.side_peaks[side] = max(swing.side_peaks.get(side, 0.0), abs(v))
+            self._swing = swing
+            return done
+        swing, self._swing = self._swing, None
+        if swing is None or max(swing.peak_plus, -swing.peak_minus) < self.high:
+            return done  # a wobble that never went far
+        swing.end = t
+        roll = self._roll
+        joins = (roll is not None and self._roll_swings == 1 and swing.start - roll.end <= self.pair_gap
+                 and (swing.peak_plus >= self.high) != (roll.peak_plus >= self.high))
+        if joins:
+            roll.end = swing.end
+            roll.peak_plus, roll.peak_minus = max(roll.peak_plus, swing.peak_plus), min(roll.peak_minus, swing.peak_minus)
+            for side, v in swing.side_peaks.items():
+                roll.side_peaks[side] = max(roll.side_peaks.get(side, 0.0), v)
+            roll.complete = True
+            self._roll_swings = 2
+            return done or self._close()
+        closed = self._close() if roll is not None else None
+        self._roll, self._roll_swings = swing, 1
+        return done or closed
+
+    def _close(self) -> Cycle | None:
+        roll, self._roll, self._roll_swings = self._roll, None, 0
+        if roll is None or roll.end - roll.start < self.min_seconds:
+            return None
+        roll.complete = True  # one way may be hidden by the view: a swing out and back is a roll
+        return roll

@@ -1,13 +1,22 @@
-"""Heel raises, double-leg or single-leg, counted with hysteresis on the heel's lift above the flat stance."""
+"""Heel raises: double-leg, single-leg (the other foot held off the floor), and one heel raised while both feet stand
+(the routine's Heel Raise), counted with hysteresis.
+
+Two trackers watch each frame. The body tracker follows the lift of the standing feet (the heel, ankle, knee and hip
+against the toe, and in the picture): a double-leg or single-leg raise lifts the whole body. The heel tracker follows
+each heel against its own toe while both feet stand: lifting one heel bends that knee and leaves the hips where they
+are, so only that heel shows it.
+"""
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from routines.cycles import CycleCounter
 from routines.events import DetectorStatus, RepEvent
-from routines.stance import StanceFrame, StanceTracker
+from routines.stance import HEEL_ALONE_UP, HEEL_OTHER_SHARE, StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
+from vision.pose import SIDES
 
 # Lift thresholds in body scales (torso lengths). A full raise lifts the body by 5-8 cm, about 0.1-0.2 torso, but
 # the model drags its toe point up with the heel, so the lift it shows is often half that: 0.05-0.1.
@@ -32,39 +41,81 @@ TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counte
 # A raised heel that swings in and out by this much each way (body scales) while it is up was a ball-of-foot roll,
 # not a raise. Only a swing both ways counts: in a side view the heel also moves sideways as it lifts.
 ROLL_SWING = 0.04
-SIDE_SHARE = 0.3  # a foot whose lift stays under this share of the other's did not take part in the rep
+HEEL_ROLL_SWING = 0.05  # one heel raised with both feet down: a swing this far either way is a roll
+SIDE_SHARE = 0.3  # a foot whose heel rose under this share of the other's did not take part in the rep
 TOP_SHARE = 0.8  # the top of a rep is where the lift stays above this share of its peak
 # Lowering from the top to flat faster than this gets the cue "lower slowly". The time is measured between the
 # top (80% of the peak) and flat (RISE_LOW), the middle of the descent: 0.3 s there is a drop of about 0.6 s.
 LOWER_SLOWLY_SECONDS = 0.3
 
+# One heel raised while both feet stand (HEEL_ALONE_UP in routines.stance) must stay up this long: a flicker of
+# the heel point as the weight moves is not a lift.
+HEEL_HELD_SECONDS = 0.2
+# The other foot stays where it stood (its heel and ankle against its planted toe): rolling onto the edges of both
+# feet (an ankle rock) moves it, and so does a step.
+OTHER_FOOT_STILL = 0.03
+# The hips' sideways range from HIP_BEFORE_SECONDS before the rep to its end stays under this: a weight shift,
+# which carries them 0.2 and more each way, is not a heel raise.
+HIP_SWAY = 0.1
+HIP_BEFORE_SECONDS = 1.0
+# Both feet rolled the same way (outward, or inward) by this much: an ankle rock, whose outer roll also shows the
+# heel point rising. One heel raised leaves the other foot where it stood.
+ROCK_BOTH = 0.03
+
+
+class _Sample(NamedTuple):
+    t: float
+    signal: float  # what the tracker follows: the body's lift, or the raised heel's
+    lift: float  # the body's lift (mean over the standing feet)
+    heel_lift: dict  # side -> heel against its toe, over flat
+    heel_lift_m: dict  # side -> the same in metres, from the model's world landmarks
+
 
 @dataclass
 class _Rep:
     start: float
-    base: float  # the lift the rep rose from
-    base_parts: dict  # side -> (rise lift, height lift) the rep rose from
+    base: float  # the signal the rep rose from
     standing: tuple[str, ...]  # the feet on the floor when the rep began
-    samples: list = field(default_factory=list)  # (t, lift, {side: lift}, {side: heel lift}, {side: heel lift m})
+    side: str = ""  # the raised heel, for a rep of one heel with both feet down ("" for the body tracker)
+    base_parts: dict = field(default_factory=dict)  # side -> (rise lift, height lift) the body rep rose from
+    samples: list[_Sample] = field(default_factory=list)
     reached_high: bool = False
-    rolled: bool = False  # the heel swung in and out while up
     _swing_at_top: dict | None = None
-    _swings: CycleCounter = field(default_factory=lambda: CycleCounter(ROLL_SWING, ROLL_SWING, ROLL_SWING / 2))
+    _swung: tuple[float, float] = (0.0, 0.0)  # the heel's furthest sideways swings each way since the top
 
-    def add(self, frame: StanceFrame, lift: float) -> None:
-        self.samples.append((frame.t, lift, dict(frame.lift), dict(frame.heel_lift), dict(frame.heel_lift_m)))
-        if not self.reached_high or not frame.heel_swing:
+    def add(self, frame: StanceFrame, signal: float, lift: float) -> None:
+        self.samples.append(_Sample(frame.t, signal, lift, dict(frame.heel_lift), dict(frame.heel_lift_m)))
+        swing = {side: v for side, v in frame.heel_swing.items() if not self.side or side == self.side}
+        if not self.reached_high or not swing:
             return
         if self._swing_at_top is None:
-            self._swing_at_top = dict(frame.heel_swing)
-        shifts = [v - self._swing_at_top[side] for side, v in frame.heel_swing.items() if side in self._swing_at_top]
+            self._swing_at_top = swing
+        shifts = [v - self._swing_at_top[side] for side, v in swing.items() if side in self._swing_at_top]
         if shifts:
-            cycle = self._swings.update(frame.t, sum(shifts) / len(shifts), {})
-            self.rolled = self.rolled or (cycle is not None and cycle.complete)
+            shift = sum(shifts) / len(shifts)
+            self._swung = (max(self._swung[0], shift), min(self._swung[1], shift))
+
+    @property
+    def rolled(self) -> bool:
+        """The heel swung in and out while up: a ball-of-foot roll, not a raise. A heel raised with both feet down
+        stays in line; seen at 45 degrees, a roll shows mostly one way."""
+        if self.side and max(self._swung[0], -self._swung[1]) >= HEEL_ROLL_SWING:
+            return True
+        return self._swung[0] >= ROLL_SWING and self._swung[1] <= -ROLL_SWING
 
     @property
     def peak(self) -> float:
-        return max(s[1] for s in self.samples)
+        return max(s.signal for s in self.samples)
+
+
+@dataclass
+class _HeelRep(_Rep):
+    """A rep of one heel: also what must stay put while it is up."""
+
+    hips: tuple[float, float] = (math.inf, -math.inf)  # the hips' sideways range, from just before the rep
+    rocked: float = 0.0  # the furthest both feet rolled the same way (onto their outer or inner edges)
+    held: float = 0.0  # seconds above HEEL_ALONE_UP
+    spoiled: bool = False  # the other heel rose too, the other foot moved, or the hips swayed
 
 
 class HeelRaiseDetector:
@@ -82,15 +133,19 @@ class HeelRaiseDetector:
         self.stance = StanceTracker()
         self.per_side = {"left": 0, "right": 0, "both": 0}
         self.partial = 0
-        self._rep: _Rep | None = None
+        self._rep: _Rep | None = None  # the body tracker's rep under way
+        self._heel_rep: _HeelRep | None = None  # the heel tracker's
         self._ending: list[tuple[_Rep, float]] = []  # reps whose heels came down at that time, the feet settling
+        self._reported: deque[tuple[float, float]] = deque(maxlen=4)  # (start, end) of the latest reps reported
         self._frame: StanceFrame | None = None
         self._cue = ""
         self._lift = math.nan
-        self._peaks: list[float] = []  # peaks of the latest counted reps
+        self._peaks: dict[str, list[float]] = {}  # tracker -> peaks of its latest counted reps
         self._valley = math.inf  # the lowest lift since the latest rep ended: the next one rises from there
         self._valley_parts: dict = {}  # side -> (rise lift, height lift) at that lowest moment
+        self._heel_valley = {side: math.inf for side in SIDES}  # the same for each heel against its toe
         self._measured: tuple[str, ...] = ()  # the feet the latest lift was taken over
+        self._hips: deque[tuple[float, float]] = deque()  # (t, hip x) of the latest HIP_BEFORE_SECONDS
         self._epoch = 0  # the stance the latest frame was measured against
 
     @property
@@ -98,12 +153,12 @@ class HeelRaiseDetector:
         return sum(self.per_side.values())
 
     def update(self, signals: FootSignals) -> list[RepEvent]:
-        frame = self.stance.update(signals, hold=self._rep is not None)
+        frame = self.stance.update(signals, hold=self._rep is not None or self._heel_rep is not None)
         self._frame = frame
         if frame.epoch != self._epoch:
             # A new stance (the person moved, turned, or the camera did): their raises may look different now.
             self._epoch = frame.epoch
-            self._peaks = []
+            self._peaks = {}
         events = []
         for past in frame.backlog:
             events += self._step(past)
@@ -112,11 +167,25 @@ class HeelRaiseDetector:
     def _step(self, frame: StanceFrame) -> list[RepEvent]:
         events = self._settle(frame)
         if not frame.ready:
-            self._rep = None  # a rep interrupted by moving or by losing the feet does not count
+            self._rep = self._heel_rep = None  # a rep interrupted by moving or by losing the feet does not count
             self._lift = math.nan
             self._valley = math.inf
+            self._heel_valley = {side: math.inf for side in SIDES}
             return events
-        return events + self._follow(frame)
+        if tuple(frame.lift) != self._measured:
+            # The lift is now taken over other feet (one stepped off the floor, or the far foot hid behind the
+            # near one): where a rep rises from is measured afresh.
+            self._measured = tuple(frame.lift)
+            self._valley = math.inf
+            self._heel_valley = {side: math.inf for side in SIDES}
+        lift = sum(frame.lift.values()) / len(frame.lift)
+        self._lift = lift
+        self._hips.append((frame.t, frame.signals.hip[0]))
+        while frame.t - self._hips[0][0] > HIP_BEFORE_SECONDS:
+            self._hips.popleft()
+        self._follow_body(frame, lift)
+        self._follow_heel(frame, lift)
+        return events
 
     def _settle(self, frame: StanceFrame) -> list[RepEvent]:
         """A rep that came down counts once the feet have stayed on the floor for SETTLE_SECONDS."""
@@ -129,71 +198,145 @@ class HeelRaiseDetector:
                 events += self._finish(rep, end)
         return events
 
-    def _follow(self, frame: StanceFrame) -> list[RepEvent]:
-        lift = sum(frame.lift.values()) / len(frame.lift)
-        self._lift = lift
+    def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
-        if tuple(frame.lift) != self._measured:
-            # The lift is now taken over other feet (one stepped off the floor, or the far foot hid behind the
-            # near one): where a rep rises from is measured afresh.
-            self._measured = tuple(frame.lift)
-            self._valley = math.inf
         if rep is None:
             if lift <= self._valley:
                 self._valley = lift
                 self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
             if lift > self._valley + RISE_START:
-                self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts, standing=frame.standing)
-                self._rep.add(frame, lift)
-            return []
+                self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts,
+                                 standing=frame.standing)
+                self._rep.add(frame, lift, lift)
+            return
         if frame.standing != rep.standing:
             if rep.reached_high:
                 # A foot left or joined the floor with the heel up: a step or a knee lift, not a heel raise.
                 self._rep = None
                 self._valley = math.inf
-                return []
+                return
             # Still rising while the other foot leaves the floor: a single-leg raise getting under way.
             rep.standing = frame.standing
         if lift > RISE_HIGH and _gain(frame, rep.base_parts) > RISE_GAIN:
             rep.reached_high = True
-        rep.add(frame, lift)
+        rep.add(frame, lift, lift)
         if rep.reached_high:
             down = lift < RISE_LOW or lift < rep.base + END_SHARE * (rep.peak - rep.base)
         else:
             down = lift < rep.base + RISE_START
+        if down:
+            self._rep = None
+            self._valley = lift
+            self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+            self._ending.append((rep, frame.t))
+
+    def _follow_heel(self, frame: StanceFrame, lift: float) -> None:
+        """One heel raised while both feet stand and the rest stays put."""
+        heels = frame.heel_lift
+        if len(frame.standing) < 2 or len(heels) < 2:
+            self._heel_rep = None
+            self._heel_valley = {side: math.inf for side in SIDES}
+            return
+        rep = self._heel_rep
+        if rep is None:
+            for side in SIDES:
+                self._heel_valley[side] = min(self._heel_valley[side], heels[side])
+            rising = [side for side in SIDES if heels[side] > self._heel_valley[side] + RISE_START]
+            if rising:
+                side = max(rising, key=lambda s: heels[s] - self._heel_valley[s])
+                hips = [x for _, x in self._hips]
+                self._heel_rep = _HeelRep(start=frame.t, base=self._heel_valley[side], standing=frame.standing,
+                                          side=side, hips=(min(hips), max(hips)))
+                self._heel_rep.add(frame, heels[side], lift)
+            return
+        heel, other = heels[rep.side], heels[_other(rep.side)]
+        dt = frame.t - rep.samples[-1].t
+        if heel > HEEL_ALONE_UP:
+            rep.reached_high = True
+            rep.held += dt
+        rep.add(frame, heel, lift)
+        shares = _rock_shares(frame)
+        if shares:
+            rep.rocked = max(rep.rocked, min(shares), -max(shares))
+        rep.hips = (min(rep.hips[0], frame.signals.hip[0]), max(rep.hips[1], frame.signals.hip[0]))
+        if rep.reached_high and (other > HEEL_OTHER_SHARE * rep.peak
+                                 or rep.hips[1] - rep.hips[0] > HIP_SWAY or rep.rocked > ROCK_BOTH):
+            rep.spoiled = True
+        if rep.reached_high:
+            down = heel < RISE_LOW or heel < rep.base + END_SHARE * (rep.peak - rep.base)
+        else:
+            down = heel < rep.base + RISE_START
         if not down:
-            return []
-        self._rep = None
-        self._valley = lift
-        self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
-        self._ending.append((rep, frame.t))
-        return self._settle(frame)
+            return
+        self._heel_rep = None
+        self._heel_valley = {side: heels[side] for side in SIDES}
+        body_rep = self._rep is not None and self._rep.reached_high or any(r.reached_high and not r.side
+                                                                          for r, _ in self._ending)
+        if rep.reached_high and rep.held >= HEEL_HELD_SECONDS and not rep.spoiled and not body_rep:
+            self._ending.append((rep, frame.t))
 
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
         if end - rep.start < MIN_REP_SECONDS or rep.rolled:
             return []
+        if any(start < end and rep.start < stop for start, stop in self._reported):
+            return []  # the other tracker saw this movement (one heel lifting also lifts the body a little)
         peak = rep.peak
-        if not rep.reached_high and peak < PARTIAL_MIN:
+        if not rep.reached_high and (peak < PARTIAL_MIN or self._heel_rising()):
             return []
-        typical = sorted(self._peaks)[len(self._peaks) // 2] if self._peaks else 0.0
+        peaks = self._peaks.setdefault("heel" if rep.side else "body", [])
+        typical = sorted(peaks)[len(peaks) // 2] if peaks else 0.0
         complete = rep.reached_high and peak >= PARTIAL_SHARE * typical
         event = _event(self.exercise, rep, end, complete)
+        self._reported.append((rep.start, end))
         if event.complete:
             self.per_side[event.side] += 1
-            self._peaks = (self._peaks + [peak])[-TYPICAL_OF_LAST:]
+            peaks[:] = (peaks + [peak])[-TYPICAL_OF_LAST:]
         else:
             self.partial += 1
         self._cue = event.cues[0] if event.cues else ""
         return [event]
 
+    def _heel_rising(self) -> bool:
+        """The heel tracker has a rep of one heel up, or just down: a short rise of the body is part of it."""
+        heel_reps = [self._heel_rep] + [rep for rep, _ in self._ending if rep.side]
+        return any(rep is not None and rep.reached_high for rep in heel_reps)
+
     @property
     def status(self) -> DetectorStatus:
         frame = self._frame
         phase = "no person" if frame is None else frame.phase
-        if phase == "ready" and self._rep is not None and self._rep.reached_high:
+        if phase == "ready" and any(rep is not None and rep.reached_high for rep in (self._rep, self._heel_rep)):
             phase = "up"
         message = "" if frame is None else frame.message
         return DetectorStatus(self.count, dict(self.per_side), phase, message, self._cue, self._lift)
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _rock_shares(frame):
+    ref, s = frame.reference, frame.signals
+    out = []
+    for side in SIDES:
+        foot = s.side(side)
+        if side not in ref.ankle_offset or not foot.visible:
+            return []
+        toe_x = ref.toe[side][0]
+        ankle = foot.ankle[0] - (toe_x + ref.ankle_offset[side])
+        heel = foot.heel[0] - (toe_x + ref.heel_offset[side])
+        out.append(ref.outward(side) * (ankle + heel) / 2)
+    return out
+
+
+def _foot_moved(frame: StanceFrame, side: str) -> bool:
+    """The foot's heel or ankle moved sideways against where its toe was planted, off where they stood."""
+    ref, foot = frame.reference, frame.signals.side(side)
+    if side not in ref.heel_offset or not foot.visible:
+        return False
+    toe_x = ref.toe[side][0]
+    return max(abs(foot.ankle[0] - toe_x - ref.ankle_offset[side]),
+               abs(foot.heel[0] - toe_x - ref.heel_offset[side])) > OTHER_FOOT_STILL
 
 
 def _gain(frame: StanceFrame, base: dict) -> float:
@@ -206,13 +349,15 @@ def _gain(frame: StanceFrame, base: dict) -> float:
 
 
 def _side(rep: _Rep) -> str:
-    """The foot that did the rep: the one standing, or of two standing feet the ones whose heels rose against their
-    own toes (a foot held off the floor rises with the body, its heel and toe together)."""
+    """The foot that did the rep: the raised heel, the one standing, or of two standing feet the ones whose heels
+    rose against their own toes (a foot held off the floor rises with the body, its heel and toe together)."""
+    if rep.side:
+        return rep.side
     if len(rep.standing) == 1:
         return rep.standing[0]
     side_peak = {}
     for s in rep.samples:
-        for side, value in s[3].items():
+        for side, value in s.heel_lift.items():
             side_peak[side] = max(side_peak.get(side, -math.inf), value)
     if len(side_peak) < 2:
         return "both"  # the other foot was hidden (a side view): it stood, and is taken to have risen too
@@ -224,13 +369,13 @@ def _side(rep: _Rep) -> str:
 def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:
     samples = rep.samples
     peak = rep.peak
-    top = [s[0] for s in samples if s[1] >= TOP_SHARE * peak]
+    top = [s.t for s in samples if s.signal >= TOP_SHARE * peak]
     top_start, top_end = top[0], top[-1]
     side = _side(rep)
-    heel = max((max(s[3].values()) for s in samples if s[3]), default=math.nan)
-    heel_m = [v for s in samples for v in s[4].values() if not math.isnan(v)]
+    heel = max((max(s.heel_lift.values()) for s in samples if s.heel_lift), default=math.nan)
+    heel_m = [v for s in samples for v in s.heel_lift_m.values() if not math.isnan(v)]
     measures = {
-        "rise": round(peak, 4),
+        "rise": round(max(s.lift for s in samples), 4),
         "heel_rise": round(heel, 4),
         "rise_cm": round(100 * max(heel_m), 1) if heel_m else None,
         "rise_s": round(top_start - rep.start, 3),

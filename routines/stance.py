@@ -34,8 +34,13 @@ TOE_LIFTED = 0.12  # ...unless it went up by this much or more (a lifted foot, o
 TOE_FOLLOW_SECONDS = 2.0  # a planted toe's place follows slow drift (a hand-held camera) over about this long
 # A leg whose hip stands lower over its ankle than this share of the other leg's has its knee bent well up: that
 # foot is held off the floor (a single-leg stance, a knee lift), even when it never stood down while the camera
-# watched. A raised heel with both feet down bends its knee far less (about 0.93).
-HELD_UP_LEG_SHARE = 0.85
+# watched. A heel raised with both feet down bends that knee less (0.85 and more).
+HELD_UP_LEG_SHARE = 0.78
+# A toe TOE_HELD_UP or more above where it stood, on a leg shorter than this share of the other: a foot lifted off
+# the floor. On a straight leg it is the model dragging the toe point up with the heel (the far foot seen from
+# behind rises 0.3 that way, its leg at 0.91-0.96 of the other).
+TOE_HELD_UP = 0.2
+BENT_LEG_SHARE = 0.88
 # Both legs shorter than the straight leg by this much: the knees are bent (a squat, a lunge), not a heel raise,
 # which keeps the legs straight. A squat shortens them by 0.5 or more; a heel raise by under 0.05.
 LEG_BENT = 0.2
@@ -50,6 +55,12 @@ LOST_SECONDS = 1.0  # without the person or their feet for this long, take the s
 # A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.
 FLAT_DIP_SECONDS = 0.15
 BASELINE_TIME_CONSTANT = 4.0  # the flat level follows slow drift while the heels are down
+
+HEEL_UP = 0.04  # a standing foot's lift over flat above this: its heel is held up
+# One heel raised while both feet stand. The pose model sees a heel that points at the camera poorly: a 9 cm lift
+# shows as 0.04-0.08 of the heel against its toe seen from the front, 0.08-0.12 at 45 degrees.
+HEEL_ALONE_UP = 0.035  # the heel against its toe, over flat: above this the heel is up...
+HEEL_OTHER_SHARE = 0.5  # ...while the other heel stays under this share of it (else both rose: a body raise)
 
 # The per-foot levels a `FlatLevel` follows, in this order.
 LEVELS = ("rise", "height", "heel_height", "heel_height_m")
@@ -84,6 +95,17 @@ class StanceFrame:
     @property
     def ready(self) -> bool:
         return self.phase == "ready"
+
+    def heels_up(self) -> list[str]:
+        """The feet whose heels are held up now: lifting the body, or one heel alone with both feet down (which
+        leaves the hips where they are, so only that heel against its toe shows it)."""
+        up = [side for side, lift in self.lift.items() if lift > HEEL_UP]
+        if len(self.standing) == 2 and len(self.heel_lift) == 2:
+            for side, heel in self.heel_lift.items():
+                other = self.heel_lift["right" if side == "left" else "left"]
+                if heel > HEEL_ALONE_UP and other < HEEL_OTHER_SHARE * heel and side not in up:
+                    up.append(side)
+        return up
 
 
 MESSAGES = {
@@ -167,6 +189,7 @@ class StanceTracker:
         self._last_t = -math.inf
         self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
+        self._held_up: set[str] = set()  # the feet last seen held off the floor
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
     def update(self, s: FootSignals, hold: bool = False) -> StanceFrame:
@@ -281,6 +304,7 @@ class StanceTracker:
         )
         self._reference.heel_offset, self._reference.ankle_offset = self._offsets()
         self._epoch += 1
+        self._held_up = set()
         feet_down = self._feet_down(s, self._reference)
         self._standing = feet_down or SIDES
         self._new_standing = None
@@ -307,27 +331,30 @@ class StanceTracker:
             self._standing, self._new_standing = standing, None
         return self._standing
 
-    @staticmethod
-    def _feet_down(s: FootSignals, ref: StanceReference) -> tuple[str, ...]:
+    def _feet_down(self, s: FootSignals, ref: StanceReference) -> tuple[str, ...]:
         """The feet on the floor, or () when the feet have moved (a step, a jump, a walk).
 
-        A foot is held up when its knee is bent well up (its leg much shorter than the other); a toe that moved
-        away along the floor is a step. A toe point that rose while its leg stayed straight is the model dragging
-        it up with the heel of a raise (the far foot, seen from behind): that foot still stands.
+        A foot is held up when its knee is bent well up (its leg much shorter than the other), or when its toe
+        rose from where it stood on a bent leg; a toe that moved away along the floor is a step. A toe point that
+        rose while its leg stayed straight is the model dragging it up with the heel of a raise (the far foot,
+        seen from behind): that foot still stands.
         """
         lifted = []
         for side in ref.sides:
             foot = s.side(side)
             if not foot.visible:
-                continue  # hidden now: taken to stand where it was
+                if side in self._held_up:
+                    lifted.append(side)
+                continue  # hidden now: taken to be where it was, on the floor or held up
             other = s.side("right" if side == "left" else "left")
-            if other.visible and foot.leg < HELD_UP_LEG_SHARE * other.leg:
-                lifted.append(side)
-                continue
+            share = foot.leg / other.leg if other.visible else 1.0
             tx, ty = foot.toe
             rx, ry = ref.toe[side]
-            if math.hypot(tx - rx, ty - ry) > TOE_PLANTED and ry - ty < TOE_LIFTED:
+            if share < HELD_UP_LEG_SHARE or ry - ty >= TOE_HELD_UP and share < BENT_LEG_SHARE:
+                lifted.append(side)
+            elif math.hypot(tx - rx, ty - ry) > TOE_PLANTED and ry - ty < TOE_LIFTED:
                 return ()  # moved along the floor
+        self._held_up = set(lifted)
         if len(lifted) == 2:
             return ()
         return tuple(side for side in SIDES if side not in lifted)

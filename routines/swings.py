@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from routines.cycles import Cycle, CycleCounter
+from routines.cycles import Cycle, CycleCounter, RollCounter
 from routines.events import DetectorStatus, RepEvent
 from routines.stance import StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
@@ -26,9 +26,12 @@ ROCK_IN = 0.015
 ROCK_MIDDLE = 0.01
 ROLL_SWING = 0.04  # heel sideways against the toe, each way
 ROLL_MIDDLE = 0.018
-HEEL_UP = 0.04  # the heel counts as held up above this lift
+HEEL_DOWN = 0.015  # a heel held up for rolling is down again once its lift is back under this
 MIDDLE_TIME_CONSTANT = 0.5  # how quickly the resting place of a raised heel is followed between rolls
 SIDE_SHARE = 0.3  # a foot whose shift stays under this share of the other's did not take part
+# Both feet roll together in an ankle rock (measured: each foot 0.8-1.0 of the other's shift, in every view); one
+# foot swinging while the other moves only a little (under this share) is a ball-of-foot roll or a weight shift.
+BOTH_FEET_SHARE = 0.6
 # Toes closer than this in the picture: the camera sees the person from the side, where sideways movement of the
 # feet is foreshortened to nothing (front views show 0.65-1.1, 45-degree views about 0.5, side views under 0.25).
 FEET_APART_MIN = 0.3
@@ -41,6 +44,7 @@ class _SwingDetector:
     view_message = "Turn to face the camera: side-to-side movement is not visible from this angle"
     still_message = "Stand still with both feet flat for a moment"
     needs_still_stance = False
+    both_feet = False  # a cycle of one foot alone counts only with its heel down
 
     def __init__(self, counter: CycleCounter) -> None:
         self.stance = StanceTracker()
@@ -51,6 +55,7 @@ class _SwingDetector:
         self._cue = ""
         self._value = math.nan
         self._message = ""
+        self._heel_was_up = False  # a heel was held up during the cycle under way
 
     @property
     def count(self) -> int:
@@ -61,28 +66,28 @@ class _SwingDetector:
         self._frame = frame
         self._message = frame.message
         if not frame.ready:
-            self._cycles.reset()
-            self._value = math.nan
-            return []
+            return self._pause()
         if self.needs_still_stance and not frame.reference.settled:
             # Where the heels and ankles rest sideways is only known once the person has stood still.
-            self._message = self.still_message
-            self._cycles.reset()
-            self._value = math.nan
-            return []
+            return self._pause(self.still_message)
         if frame.reference.feet_apart < FEET_APART_MIN:
-            self._message = self.view_message
-            self._cycles.reset()
-            self._value = math.nan
-            return []
+            return self._pause(self.view_message)
         shares = self._shares(frame)
         if shares is None:
-            self._cycles.reset()
-            self._value = math.nan
-            return []
+            return self._pause(self._message)
         self._value = sum(shares.values())
+        if not self._cycles.active:
+            self._heel_was_up = False
+        self._heel_was_up = self._heel_was_up or bool(frame.heels_up())
         cycle = self._cycles.update(frame.t, self._value, shares)
-        return [] if cycle is None else [self._event(cycle)]
+        return [] if cycle is None else self._event(cycle)
+
+    def _pause(self, message: str = "") -> list[RepEvent]:
+        """Nothing to measure in this frame: a cycle already swung out and back still counts, the rest is dropped."""
+        self._message = message or self._message
+        self._value = math.nan
+        cycle = self._cycles.flush()
+        return [] if cycle is None else self._event(cycle)
 
     def _holding(self) -> bool:
         return self._cycles.active
@@ -93,11 +98,13 @@ class _SwingDetector:
     def _measures(self, cycle: Cycle) -> dict:
         raise NotImplementedError
 
-    def _event(self, cycle: Cycle) -> RepEvent:
+    def _event(self, cycle: Cycle) -> list[RepEvent]:
         peaks = cycle.side_peaks
         best = max(peaks.values(), default=0.0)
         sides = [side for side, value in peaks.items() if value >= SIDE_SHARE * best]
         side = sides[0] if len(sides) == 1 else "both"
+        if self.both_feet and self._heel_was_up and (len(peaks) < 2 or min(peaks.values()) < BOTH_FEET_SHARE * best):
+            return []  # one foot swinging on its own with its heel up is a ball-of-foot roll, not a rock
         cues = () if cycle.complete else (self.half_cue,)
         event = RepEvent(self.exercise, side, cycle.start, cycle.end, cycle.complete, self._measures(cycle), cues)
         if event.complete:
@@ -105,7 +112,7 @@ class _SwingDetector:
         else:
             self.partial += 1
         self._cue = cues[0] if cues else ""
-        return event
+        return [event]
 
     @property
     def status(self) -> DetectorStatus:
@@ -119,6 +126,7 @@ class AnkleRockDetector(_SwingDetector):
 
     exercise = "ankle-rock"
     needs_still_stance = True
+    both_feet = True
     half_cue = "roll both ways: onto the outer edges, then the inner edges"
 
     def __init__(self) -> None:
@@ -153,20 +161,24 @@ class BallRollDetector(_SwingDetector):
     half_cue = "swing the heel both ways: in, then out"
 
     def __init__(self) -> None:
-        super().__init__(CycleCounter(ROLL_SWING, ROLL_SWING, ROLL_MIDDLE))
-        self._heel_up = False
+        super().__init__(RollCounter(ROLL_SWING, ROLL_MIDDLE))
+        self._raised: list[str] = []  # the heels held up
         self._middle: dict = {}
         self._last_t = math.nan
 
     def _holding(self) -> bool:
-        return self._heel_up or super()._holding()
+        return bool(self._raised) or super()._holding()
 
     def _shares(self, frame: StanceFrame) -> dict | None:
-        raised = [side for side, lift in frame.lift.items() if lift > HEEL_UP]
-        dt = frame.t - self._last_t if self._heel_up else 0.0
+        dt = frame.t - self._last_t if self._raised else 0.0
         self._last_t = frame.t
-        self._heel_up = bool(raised)
-        if not raised:
+        # A heel stays up until it is right down: swinging the heel out dips its lift for a moment.
+        up = frame.heels_up()
+        kept = [side for side in self._raised if side in frame.heel_lift and side not in up
+                and max(frame.heel_lift[side], frame.lift.get(side, 0.0)) > HEEL_DOWN]
+        raised = self._raised = [side for side in frame.lift if side in up or side in kept]
+        if len(raised) != 1:  # the roll is done on one raised heel: both heels up is a heel raise
+            raised = []
             self._middle = {}
             self._message = self._message or "Lift your heel and hold it up, then roll side to side"
             return None
