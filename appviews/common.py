@@ -12,9 +12,11 @@ from routines.session import exercise_title
 
 # How to stand for each camera exercise: the view the detector reads best.
 SETUP = {
-    "heel-raise": "Turn about 45 degrees to the camera (or side-on), whole body in view, feet included.",
+    "heel-raise": "Turn about 45 degrees to the camera, whole body in view, feet included: a single heel lifted with "
+                  "both feet down is seen best that way.",
     "ankle-rock": "Face the camera, whole body in view with both feet flat and shoulder-width apart.",
-    "ball-roll": "Face the camera, whole body in view; lift the heel and roll on the ball of the foot.",
+    "ball-roll": "Face the camera or turn about 45 degrees, whole body in view; lift the heel and roll on the ball "
+                 "of the foot.",
 }
 
 

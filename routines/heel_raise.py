@@ -9,11 +9,13 @@ are, so only that heel shows it.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from routines.events import DetectorStatus, RepEvent
+from routines.rep_measures import NOT_MEASURED_ONE_HEEL, heel_lift_cm, phases
 from routines.stance import HEEL_ALONE_UP, HEEL_OTHER_SHARE, StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 from vision.pose import SIDES
@@ -43,10 +45,13 @@ TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counte
 ROLL_SWING = 0.04
 HEEL_ROLL_SWING = 0.05  # one heel raised with both feet down: a swing this far either way is a roll
 SIDE_SHARE = 0.3  # a foot whose heel rose under this share of the other's did not take part in the rep
-TOP_SHARE = 0.8  # the top of a rep is where the lift stays above this share of its peak
-# Lowering from the top to flat faster than this gets the cue "lower slowly". The time is measured between the
-# top (80% of the peak) and flat (RISE_LOW), the middle of the descent: 0.3 s there is a drop of about 0.6 s.
-LOWER_SLOWLY_SECONDS = 0.3
+TOP_SHARE = 0.8  # the top of a rep is where its lift is above this share of the way from where it began to its peak
+FLAT_SHARE = 0.2  # ...and it is still flat under this share
+# Lowering from the top to flat faster than this gets the cue "lower slowly": the routine asks for a slow drop, and a
+# lowering under half a second is a drop (measured on rendered reps: drops of 0.25 s read 0.22-0.26 s, slow
+# lowerings of 1.6 s read 0.66 s and more).
+LOWER_SLOWLY_SECONDS = 0.5
+LEAD_SECONDS = 1.5  # a rise is measured from at most this long before the rep began (it has left flat by then)
 
 # One heel raised while both feet stand (HEEL_ALONE_UP in routines.stance) must stay up this long: a flicker of
 # the heel point as the weight moves is not a lift.
@@ -63,12 +68,22 @@ HIP_BEFORE_SECONDS = 1.0
 ROCK_BOTH = 0.03
 
 
+def _sample(frame: StanceFrame, signal: float, lift: float) -> "_Sample":
+    s = frame.signals
+    toes = [s.side(side).toe[1] for side in frame.lift]
+    over_toes = statistics.fmean(toes) - s.hip[1] if toes else math.nan
+    return _Sample(frame.t, signal, lift, dict(frame.heel_lift), s.hip[1], over_toes, s.lean, s.torso_m)
+
+
 class _Sample(NamedTuple):
     t: float
     signal: float  # what the tracker follows: the body's lift, or the raised heel's
     lift: float  # the body's lift (mean over the standing feet)
     heel_lift: dict  # side -> heel against its toe, over flat
-    heel_lift_m: dict  # side -> the same in metres, from the model's world landmarks
+    hip_y: float  # the hips' height in the picture (body scales, image axes: down is positive)
+    hip_over_toes: float  # the hips' height above the standing toes (body scales)
+    lean: float  # the torso's angle from upright, degrees
+    torso_m: float  # the torso's length in metres
 
 
 @dataclass
@@ -84,7 +99,7 @@ class _Rep:
     _swung: tuple[float, float] = (0.0, 0.0)  # the heel's furthest sideways swings each way since the top
 
     def add(self, frame: StanceFrame, signal: float, lift: float) -> None:
-        self.samples.append(_Sample(frame.t, signal, lift, dict(frame.heel_lift), dict(frame.heel_lift_m)))
+        self.samples.append(_sample(frame, signal, lift))
         swing = {side: v for side, v in frame.heel_swing.items() if not self.side or side == self.side}
         if not self.reached_high or not swing:
             return
@@ -144,6 +159,8 @@ class HeelRaiseDetector:
         self._valley = math.inf  # the lowest lift since the latest rep ended: the next one rises from there
         self._valley_parts: dict = {}  # side -> (rise lift, height lift) at that lowest moment
         self._heel_valley = {side: math.inf for side in SIDES}  # the same for each heel against its toe
+        self._since_valley: list[_Sample] = []  # the body's samples from its lowest moment on
+        self._heel_since_valley: dict[str, list[_Sample]] = {side: [] for side in SIDES}
         self._measured: tuple[str, ...] = ()  # the feet the latest lift was taken over
         self._hips: deque[tuple[float, float]] = deque()  # (t, hip x) of the latest HIP_BEFORE_SECONDS
         self._epoch = 0  # the stance the latest frame was measured against
@@ -204,9 +221,12 @@ class HeelRaiseDetector:
             if lift <= self._valley:
                 self._valley = lift
                 self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+                self._since_valley = []
+            self._since_valley.append(_sample(frame, lift, lift))
             if lift > self._valley + RISE_START:
+                # The samples from the lowest moment on are kept with the rep: its rise is measured from there.
                 self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts,
-                                 standing=frame.standing)
+                                 standing=frame.standing, samples=_lead(self._since_valley[:-1], frame.t))
                 self._rep.add(frame, lift, lift)
             return
         if frame.standing != rep.standing:
@@ -240,13 +260,17 @@ class HeelRaiseDetector:
         rep = self._heel_rep
         if rep is None:
             for side in SIDES:
-                self._heel_valley[side] = min(self._heel_valley[side], heels[side])
+                if heels[side] <= self._heel_valley[side]:
+                    self._heel_valley[side] = heels[side]
+                    self._heel_since_valley[side] = []
+                self._heel_since_valley[side].append(_sample(frame, heels[side], lift))
             rising = [side for side in SIDES if heels[side] > self._heel_valley[side] + RISE_START]
             if rising:
                 side = max(rising, key=lambda s: heels[s] - self._heel_valley[s])
                 hips = [x for _, x in self._hips]
                 self._heel_rep = _HeelRep(start=frame.t, base=self._heel_valley[side], standing=frame.standing,
-                                          side=side, hips=(min(hips), max(hips)))
+                                          side=side, hips=(min(hips), max(hips)),
+                                          samples=_lead(self._heel_since_valley[side][:-1], frame.t))
                 self._heel_rep.add(frame, heels[side], lift)
             return
         heel, other = heels[rep.side], heels[_other(rep.side)]
@@ -270,6 +294,7 @@ class HeelRaiseDetector:
             return
         self._heel_rep = None
         self._heel_valley = {side: heels[side] for side in SIDES}
+        self._heel_since_valley = {side: [_sample(frame, heels[side], lift)] for side in SIDES}
         body_rep = self._rep is not None and self._rep.reached_high or any(r.reached_high and not r.side
                                                                           for r, _ in self._ending)
         if rep.reached_high and rep.held >= HEEL_HELD_SECONDS and not rep.spoiled and not body_rep:
@@ -309,6 +334,11 @@ class HeelRaiseDetector:
             phase = "up"
         message = "" if frame is None else frame.message
         return DetectorStatus(self.count, dict(self.per_side), phase, message, self._cue, self._lift)
+
+
+def _lead(samples: list[_Sample], t: float) -> list[_Sample]:
+    """The samples before a rep that belong to its rise: from its lowest moment, at most LEAD_SECONDS back."""
+    return [s for s in samples if t - s.t <= LEAD_SECONDS]
 
 
 def _other(side: str) -> str:
@@ -368,23 +398,39 @@ def _side(rep: _Rep) -> str:
 
 def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:
     samples = rep.samples
-    peak = rep.peak
-    top = [s.t for s in samples if s.signal >= TOP_SHARE * peak]
-    top_start, top_end = top[0], top[-1]
-    side = _side(rep)
-    heel = max((max(s.heel_lift.values()) for s in samples if s.heel_lift), default=math.nan)
-    heel_m = [v for s in samples for v in s.heel_lift_m.values() if not math.isnan(v)]
+    times = [s.t for s in samples]
+    timing = phases(times, [s.signal for s in samples], rep.base)
+    if rep.side:
+        rise_cm, not_measured = None, NOT_MEASURED_ONE_HEEL
+    else:
+        # The hips flat: the samples before the top still low in the rise; at the top: those near the peak.
+        share = [(s.signal - rep.base) / max(rep.peak - rep.base, 1e-9) for s in samples]
+        first_top = share.index(max(share))
+        flat = [s for s, v in zip(samples[:first_top], share) if v < FLAT_SHARE] or samples[:1]
+        top = [s for s, v in zip(samples, share) if v >= TOP_SHARE]
+
+        def rise(height) -> float:
+            return statistics.fmean(map(height, top)) - statistics.fmean(map(height, flat))
+
+        # In the picture, and above the toes: a camera that moves shifts only the first, the model dragging its toe
+        # point up with the heel only the second; their mean halves either error.
+        hip_rise = (rise(lambda s: -s.hip_y) + rise(lambda s: s.hip_over_toes)) / 2
+        rise_cm, not_measured = heel_lift_cm(hip_rise,
+                                             statistics.median(s.torso_m for s in samples),
+                                             statistics.median(s.lean for s in samples))
     measures = {
         "rise": round(max(s.lift for s in samples), 4),
-        "heel_rise": round(heel, 4),
-        "rise_cm": round(100 * max(heel_m), 1) if heel_m else None,
-        "rise_s": round(top_start - rep.start, 3),
-        "hold_s": round(top_end - top_start, 3),
-        "lower_s": round(end - top_end, 3),
+        "heel_rise": round(max((max(s.heel_lift.values()) for s in samples if s.heel_lift), default=math.nan), 4),
+        "rise_cm": rise_cm,
+        "rise_s": timing.rise_s,
+        "hold_s": timing.hold_s,
+        "lower_s": timing.lower_s,
     }
+    if not_measured:
+        measures["rise_cm_note"] = not_measured
     cues = []
     if not complete:
         cues.append("rise higher onto the balls of your feet")
-    elif measures["lower_s"] < LOWER_SLOWLY_SECONDS:
+    elif timing.lower_s is not None and timing.lower_s < LOWER_SLOWLY_SECONDS:
         cues.append("lower slowly")
-    return RepEvent(exercise, side, rep.start, end, complete, measures, tuple(cues))
+    return RepEvent(exercise, _side(rep), rep.start, end, complete, measures, tuple(cues))

@@ -63,7 +63,7 @@ HEEL_ALONE_UP = 0.035  # the heel against its toe, over flat: above this the hee
 HEEL_OTHER_SHARE = 0.5  # ...while the other heel stays under this share of it (else both rose: a body raise)
 
 # The per-foot levels a `FlatLevel` follows, in this order.
-LEVELS = ("rise", "height", "heel_height", "heel_height_m")
+LEVELS = ("rise", "height", "heel_height")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,6 @@ class StanceFrame:
     rise_lift: dict  # side -> the foot's rise signal over flat: the heel, ankle, knee and hip against the toe
     height_lift: dict  # side -> the foot's height signal over flat: the same points in the picture
     heel_lift: dict  # side -> heel height over the flat stance (body scales)
-    heel_lift_m: dict  # side -> heel height over the flat stance (metres, from world landmarks; may be nan)
     heel_swing: dict  # side -> heel's sideways shift against the toe, away from the other foot (body scales)
     signals: FootSignals
     reference: "StanceReference | None"  # the stance, while "ready"
@@ -133,11 +132,11 @@ class FlatLevel:
         self._recent.append((t, values))
         while t - self._recent[0][0] > FLAT_DIP_SECONDS:
             self._recent.popleft()
-        held = np.fmax.reduce([v for _, v in self._recent])  # the level every recent frame reached
-        self.level = np.fmin(self.level, held)
+        held = np.max([v for _, v in self._recent], axis=0)  # the level every recent frame reached
+        self.level = np.minimum(self.level, held)
         if follow_seconds > 0:
             alpha = 1.0 - math.exp(-follow_seconds / BASELINE_TIME_CONSTANT)
-            self.level = np.where(np.isnan(self.level), values, self.level + alpha * (values - self.level))
+            self.level = self.level + alpha * (values - self.level)
 
 
 def _levels(foot: SideSignals) -> np.ndarray:
@@ -389,7 +388,6 @@ class StanceTracker:
             rise,
             height,
             {side: f.heel_height - ref.level(side, "heel_height") for side, f in feet.items()},
-            {side: f.heel_height_m - ref.level(side, "heel_height_m") for side, f in feet.items()},
             {
                 side: ref.outward(side) * (f.heel[0] - f.toe[0] - ref.heel_offset[side])
                 for side, f in feet.items() if side in ref.heel_offset
@@ -400,7 +398,7 @@ class StanceTracker:
         )
 
     def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:
-        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, {}, {}, s, None, self._epoch)
+        return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, {}, s, None, self._epoch)
 
 
 def _lift(rise: float, height: float) -> float:

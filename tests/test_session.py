@@ -62,6 +62,22 @@ def test_a_left_rep_in_a_right_set_does_not_count_and_says_so(store):
     assert [(r.side, r.counted) for r in reps] == [("left", False), ("right", True), ("both", False), ("right", False)]
 
 
+def test_a_rendered_right_foot_set_with_one_left_heel_lift_counts_the_right_reps_only(store):
+    # samples/one_heel_raise_wrong_foot_D: both feet on the floor, the right heel lifted twice, then the left heel
+    # once by mistake, then the right twice more (the clip's ground truth), replayed through the real detector.
+    from tests.conftest import TRACES
+    from tests.replay import replay
+
+    events, _ = replay(TRACES / "sample_one_heel_raise_wrong_foot_D.npz", "heel-raise")
+    session = RoutineSession(ROUTINE, store)
+    session.start()
+    go_to(session, "heel-raise-right")
+    cues = [session.add_event(event) for event in events]
+    assert [e.side for e in events if e.complete] == ["right", "right", "left", "right", "right"]
+    assert "that was the left foot; this set is for the right" in cues
+    assert session.current.done == 4 and session.current.wrong_side == 1
+
+
 def test_a_camera_step_advances_when_its_prescribed_reps_are_done(store):
     session = RoutineSession(ROUTINE, store)
     session.start()

@@ -34,7 +34,6 @@ class SideSignals:
     rise: float  # mean height of heel, ankle, knee and hip above the toe: grows as the heel lifts
     height: float  # mean height of heel, ankle, knee and hip in the image (up is positive): grows as the body rises
     heel_height: float  # heel above the toe
-    heel_height_m: float  # heel above the toe in metres, from the model's world landmarks (nan if absent)
     leg: float  # the hip's height above the ankle: shrinks as the knee bends (a squat, a lunge, a foot held up)
     toe: tuple[float, float]  # toe (tip of the foot) position
     heel: tuple[float, float]
@@ -51,6 +50,8 @@ class FootSignals:
     hip: tuple[float, float]  # mid-hip position
     left: SideSignals
     right: SideSignals
+    lean: float = math.nan  # the torso's angle from upright in the picture, degrees
+    torso_m: float = math.nan  # the torso's length in metres, from the model's world landmarks
 
     def side(self, name: str) -> SideSignals:
         return self.left if name == "left" else self.right
@@ -61,8 +62,7 @@ class FootSignals:
 
 
 NOT_SEEN = SideSignals(
-    False, False, math.nan, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan),
-    (math.nan, math.nan),
+    False, False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan),
 )
 
 
@@ -97,7 +97,13 @@ class FootSignalExtractor:
             self._recent.popleft()
         scale = max(max(length for _, length in self._recent), 1.0)
         sides = {name: _side(pose, name, scale) for name in SIDES}
-        return FootSignals(t, True, scale, (hips[0] / scale, hips[1] / scale), sides["left"], sides["right"])
+        up = shoulders - hips
+        lean = math.degrees(math.atan2(abs(up[0]), -up[1]))
+        world = pose.world
+        torso_m = float(np.linalg.norm((world[SHOULDER["left"]] + world[SHOULDER["right"]]) / 2
+                                       - (world[HIP["left"]] + world[HIP["right"]]) / 2))
+        return FootSignals(t, True, scale, (hips[0] / scale, hips[1] / scale), sides["left"], sides["right"],
+                           lean, torso_m)
 
 
 def _side(pose: Pose, name: str, scale: float) -> SideSignals:
@@ -110,15 +116,12 @@ def _side(pose: Pose, name: str, scale: float) -> SideSignals:
     heel_height = (toe_y - heel[1]) / scale
     mean_y = (heel[1] + ankle[1] + knee[1] + hip[1]) / 4
     rise = (toe_y - mean_y) / scale
-    world = pose.world
-    heel_height_m = float(world[TOE[name], 1] - world[HEEL[name], 1])
     return SideSignals(
         visible,
         in_frame,
         float(rise),
         float(-mean_y / scale),
         float(heel_height),
-        heel_height_m,
         float((ankle[1] - hip[1]) / scale),
         (float(toe[0] / scale), float(toe_y / scale)),
         (float(heel[0] / scale), float(heel[1] / scale)),
