@@ -11,8 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import available, exercise_label, exercises, store
+from appviews.common import available, exercise_label, exercises, not_measured, store
 from routines.analysis import Analysis, analyze_video
+from routines.events import readable_measures
 from routines.session import exercise_title
 from vision.video import VideoError
 
@@ -168,6 +169,7 @@ def show(result: Result) -> None:
         st.warning(warning)
     if analysis.events:
         st.dataframe(rep_table(analysis), hide_index=True, width="stretch")
+        not_measured(event.measures for event in analysis.events)
     else:
         st.info("No reps were found in this clip.")
     chart = signal_chart(analysis)
@@ -191,7 +193,7 @@ def rep_table(analysis: Analysis) -> pd.DataFrame:
             "side": event.side,
             "start (s)": round(event.start, 2),
             "end (s)": round(event.end, 2),
-            **event.measures,
+            **readable_measures(event.measures),
             "cues": "; ".join(event.cues),
         })
     return pd.DataFrame(rows)

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 import streamlit as st
 
+from routines.events import not_measured_reasons
 from routines.history import HistoryStore, default_db_path
 from routines.pipeline import DETECTORS
 from routines.routine import CAMERA_EXERCISES
 from routines.session import exercise_title
+
+MEASURE_NAMES = {"rise_cm": "Rise height (cm)"}
 
 # How to stand for each camera exercise: the view the detector reads best.
 SETUP = {
@@ -33,6 +37,14 @@ def store() -> HistoryStore:
 def available(exercise: str | None) -> bool:
     # Looked up at run time: detectors are added to DETECTORS as they are written.
     return exercise in DETECTORS
+
+
+def not_measured(measures: Iterable[dict]) -> None:
+    """Under a table of reps: why a measure reads "not measured" (each reason once)."""
+    reasons = dict.fromkeys(reason for m in measures for reason in not_measured_reasons(m))
+    for reason in reasons:
+        name, why = reason.split(": ", 1)
+        st.caption(f"{MEASURE_NAMES.get(name, name)} not measured: {why}.")
 
 
 def exercise_label(exercise: str) -> str:

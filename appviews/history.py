@@ -8,7 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import store
+from appviews.common import not_measured, store
+from routines.events import readable_measures
 from routines.history import RepRecord, SessionRecord
 
 KINDS = {"free": "Practice", "routine": "Routine", "video": "Video"}
@@ -100,9 +101,10 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
                 "rep": ("complete" if r.complete else "partial") + ("" if r.counted or not r.complete else ", not counted"),
                 "start (s)": round(r.start_s, 2),
                 "end (s)": round(r.end_s, 2),
-                **r.measures,
+                **readable_measures(r.measures),
                 "cues": "; ".join(r.cues),
             } for n, r in enumerate(reps, 1)]), hide_index=True, width="stretch")
+            not_measured(r.measures for r in reps)
         _delete(session)
 
 

@@ -9,7 +9,8 @@ class RepEvent:
     """One repetition, complete or partial. Times are the frames' own timestamps in seconds.
 
     `measures` holds numbers named for what they are (e.g. ``rise`` in body scales, ``rise_cm``,
-    ``rise_s``, ``hold_s``, ``lower_s``); `cues` holds short form notes such as "lower slowly".
+    ``rise_s``, ``hold_s``, ``lower_s``); a measure the view could not support is None, and ``<name>_note`` says
+    why. `cues` holds short form notes such as "lower slowly".
     """
 
     exercise: str
@@ -30,6 +31,20 @@ class RepEvent:
             **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.measures.items()},
             "cues": list(self.cues),
         }
+
+
+NOT_MEASURED = "not measured"
+
+
+def readable_measures(measures: dict) -> dict:
+    """The measures as a table shows them: one the view could not support reads "not measured"."""
+    return {name: NOT_MEASURED if value is None else value for name, value in measures.items()
+            if not name.endswith("_note")}
+
+
+def not_measured_reasons(measures: dict) -> list[str]:
+    """Why measures were not taken, e.g. "rise_cm: leaning on a support moves the hips as well as the heels"."""
+    return [f"{name.removesuffix('_note')}: {why}" for name, why in measures.items() if name.endswith("_note")]
 
 
 @dataclass(frozen=True)

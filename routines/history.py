@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from routines.events import RepEvent
+from routines.events import NOT_MEASURED, RepEvent
 
 DB_ENV = "FOOTFORM_DB"
 # Another writer (a second tab's stream, a second app process) holds the write lock for milliseconds at a time;
@@ -72,7 +72,7 @@ CREATE INDEX IF NOT EXISTS steps_by_session ON steps(session_id);
 
 CSV_COLUMNS = (
     "session_id", "session", "kind", "started_at", "step", "exercise", "side", "start_s", "end_s",
-    "complete", "counted", "cues", "measures", "recorded_at",
+    "complete", "counted", "cues", "rise_cm", "measures", "recorded_at",
 )
 
 
@@ -275,9 +275,20 @@ class HistoryStore:
                 rep.session_id, session.title if session else "", session.kind if session else "",
                 session.started_at if session else "", step.title if step else "", rep.exercise, rep.side,
                 rep.start_s, rep.end_s, int(rep.complete), int(rep.counted), "; ".join(rep.cues),
-                json.dumps(rep.measures), rep.recorded_at,
+                _rise_cm(rep.measures), json.dumps(rep.measures), rep.recorded_at,
             ])
         return out.getvalue()
+
+
+def _rise_cm(measures: dict) -> str | float:
+    """The heel's lift in cm, or "not measured" with the reason, for a rep that has the measure at all."""
+    if "rise_cm" not in measures:
+        return ""
+    value = measures["rise_cm"]
+    if value is not None:
+        return value
+    why = measures.get("rise_cm_note")
+    return f"{NOT_MEASURED}: {why}" if why else NOT_MEASURED
 
 
 def _step(row: sqlite3.Row) -> StepRecord:

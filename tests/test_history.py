@@ -108,6 +108,17 @@ def test_csv_export_has_one_row_per_rep_with_its_session(tmp_path):
     assert rows[1]["cues"] == "lower slowly"
 
 
+def test_csv_export_says_when_the_rise_height_was_not_measured_and_why(tmp_path):
+    store = HistoryStore(tmp_path / "h.db")
+    session = store.start_session("free", "Heel raises")
+    store.add_rep(session, rep(0))
+    store.add_rep(session, RepEvent("heel-raise", "right", 2.0, 3.0, True,
+                                    {"rise_cm": None, "rise_cm_note": "one heel lifted on its own"}))
+    rows = list(csv.DictReader(io.StringIO(store.export_csv())))
+    assert rows[0]["rise_cm"] == "4.0"
+    assert rows[1]["rise_cm"] == "not measured: one heel lifted on its own"
+
+
 WRITER = textwrap.dedent("""
     import os, sys, time
     from routines.events import RepEvent
