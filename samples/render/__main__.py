@@ -1,4 +1,5 @@
-"""Render the sample clips: `python -m samples.render [STEM ...] [--jobs N]` (all clips of the catalogue by default)."""
+"""Render the sample clips: `python -m samples.render [STEM ...] [--jobs N] [--truth-only]` (all clips of the catalogue by
+default)."""
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,17 @@ This file is written by `make samples`; edit `catalogue.json` (and `render/`), n
   Raises to less than a third of the full rise are listed in `partial_reps` and not counted.
 - Times are seconds from the clip's start (frame time = index / fps). A rep's `start` is when the heel leaves flat,
   `top` the middle of the hold at the top, `end` when it is flat again; for an ankle rock `top` is the switch from one
-  edge to the other. Every clip begins with at least 1.5 s of standing still.
+  edge to the other. `lead_in_s` is how long the person stands still before first moving: at least 1.5 s in every
+  clip with reps except `heel_raise_no_still_start_C`, which starts rising at frame 0.
+- Every heel raise (and partial raise) also gives its schedule and height: `top_start` and `top_end` (reaching and
+  leaving the top), `rise_s` (heel leaves flat -> top reached), `hold_s` (top reached -> top left), `lower_s` (top
+  left -> flat again), so `rise_s + hold_s + lower_s = end - start`; `heel_lift_cm`, the heel's height above the floor
+  at the top minus at flat, measured on the posed body mesh (the mean of both heels for a `both` rep). `side` is the
+  foot whose heel rises (`both` for a double-leg raise).
+- `one-heel-raise` is the routine's Heel Raise: both feet stay on the floor and one heel rises onto the ball of that
+  foot while the other foot stays flat (then ball-of-foot rolls on that heel); `single-heel-raise` stands on one foot.
+- `turns`: pivots on the spot, `from_deg` -> `to_deg` about the vertical (0 faces a front camera, 90 is side-on to
+  it); `camera.bump`: the seconds in which the camera is knocked to a new place, where it then stays.
 - `body_in_view`: frames where the head, shoulders, wrists, hips and knees are all inside the frame;
   `feet_out_of_frame`: frames where a heel or a toe tip is outside it.
 - Toe exercises (toe fan, great toe down, toe grip) list their reps, but MediaPipe has one point per foot and does not
@@ -33,7 +44,8 @@ This file is written by `make samples`; edit `catalogue.json` (and `render/`), n
   and walking through.
 
 Re-render with `make samples` (creates `.venv-render`, needs about 1 GB in `ANNY_CACHE_DIR`, default
-`~/.cache/footform-anny`); the same catalogue gives the same frames. Check them with
+`~/.cache/footform-anny`); the same catalogue gives the same frames (`--truth-only` writes just the JSON, posing
+the frames without drawing them). Check them with
 `.venv/bin/python -m samples.render.check --sheets /tmp/footform-qc` (MediaPipe detection rate, contact sheets, heel traces).
 
 | clip | exercise | camera | size | body | tempo | length | counts | what happens |
@@ -61,6 +73,12 @@ def write_readme(catalogue: dict) -> None:
             extras.append("feet out of frame " + ", ".join(f"{a:g}-{z:g} s" for a, z in gt["feet_out_of_frame"]))
         if cam["shake"]:
             extras.append("camera shake")
+        if cam.get("bump"):
+            extras.append(f"camera bumped at {cam['bump'][0]:g} s")
+        if gt["turns"]:
+            extras.append("turns to " + ", ".join(f"{t['to_deg']:g}" for t in gt["turns"]) + " degrees")
+        if gt["reps"] and gt["lead_in_s"] < 1.5:
+            extras.append(f"moving from {gt['lead_in_s']:g} s, no still start")
         rows.append(
             f"| `{gt['clip']}` | {gt['exercise']} | {cam['view']} ({cam['height_m']:g} m high) | {gt['width']}x{gt['height']} "
             f"| {b['name']}: {b['sex']}, {b['age_years']}, {b['height_m']:g} m, {b['build']} | {gt['tempo']} "
@@ -75,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stems", nargs="*", help="clips to render (default: every clip in the catalogue)")
     parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     parser.add_argument("--out", type=Path, default=SAMPLES)
+    parser.add_argument("--truth-only", action="store_true",
+                        help="write only the ground truth (frames posed, not drawn or encoded; same JSON as a full render)")
     args = parser.parse_args(argv)
     catalogue = json.loads(CATALOGUE.read_text())
     clips = [c for c in catalogue["clips"] if not args.stems or c["stem"] in args.stems]
@@ -82,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"not in the catalogue: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    work = [(c, catalogue["bodies"][c["body"]], str(args.out)) for c in clips]
+    work = [(c, catalogue["bodies"][c["body"]], str(args.out), not args.truth_only) for c in clips]
     started = time.time()
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(args.jobs) as pool:

@@ -10,13 +10,20 @@ import av
 import numpy as np
 
 from .body import Body
-from .motion import Timeline, build
+from .motion import SIDES, Timeline, build
 from .scene import Camera, Scene
 
+# A bumped camera reaches its new place this fast unless the catalogue says otherwise (a knock, not a pan).
+BUMP_SECONDS = 0.15
 AZIMUTH = {"front": 0.0, "low-front": 0.0, "oblique45": 45.0, "side": 90.0, "rear-oblique": 135.0}
 # Joints that must be inside the frame for the body to count as in view (feet are judged separately).
 IN_VIEW_JOINTS = ("upperarm01.L", "upperarm01.R", "wrist.L", "wrist.R", "upperleg01.L", "upperleg01.R",
                   "lowerleg01.L", "lowerleg01.R")
+
+
+def ease(u: float) -> float:
+    """Cosine easing of a share 0..1 (clamped): starts and ends without a jolt."""
+    return (1 - math.cos(math.pi * min(max(u, 0.0), 1.0))) / 2
 
 
 def smooth_noise(rng: np.random.Generator, dims: int, low_hz: float, high_hz: float):
@@ -27,7 +34,7 @@ def smooth_noise(rng: np.random.Generator, dims: int, low_hz: float, high_hz: fl
 
 
 class Filming:
-    """Where the camera is at each moment: framed on the standing body, then moved for shake or a feet cut-off."""
+    """Where the camera is at each moment: framed on the standing body, then moved for shake, a feet cut-off or a bump."""
 
     def __init__(self, spec: dict, body: Body, standing: np.ndarray, size: tuple[int, int], tl: Timeline):
         self.spec = spec
@@ -42,6 +49,7 @@ class Filming:
         if self.feet_cut:
             self.cut_height = self._cut_height(body, standing)
         self.shake = smooth_noise(tl.rng, 6, 0.4, 1.6) if spec.get("shake") else None
+        self.bump = spec.get("bump")
 
     def _camera(self, fov: float, lift: float = 0.0) -> Camera:
         up = np.array([0.0, 0.0, lift])
@@ -78,10 +86,31 @@ class Filming:
             u = min(max((t - a) / ramp, 0.0), 1.0) * min(max((b - t) / ramp, 0.0), 1.0)
             lift = self.cut_height * (1 - math.cos(math.pi * u)) / 2
         cam = self._camera(self.fov, lift)
+        if self.bump:
+            cam = self._bumped(cam, t)
         if self.shake:
             j = self.shake(t)
             return Camera(cam.eye + 0.012 * j[:3], cam.target + 0.02 * j[3:], cam.fov_y)
         return cam
+
+    def bump_span(self) -> list[float]:
+        return [self.bump["at"], self.bump["at"] + self.bump.get("seconds", BUMP_SECONDS)]
+
+    def _bumped(self, cam: Camera, t: float) -> Camera:
+        """The camera knocked at `at`: within a fraction of a second it slides sideways and turns a few degrees, and
+        stays there, so the person jumps to a new place in the picture in the middle of a set."""
+        start, end = self.bump_span()
+        u = ease((t - start) / (end - start))
+        look = cam.target - cam.eye
+        right = np.cross(look, [0.0, 0.0, 1.0])
+        right /= np.linalg.norm(right)
+        yaw = math.radians(u * self.bump.get("yaw_deg", 0.0))
+        pitch = math.radians(u * self.bump.get("pitch_deg", 0.0))
+        c, s = math.cos(yaw), math.sin(yaw)
+        ground = math.hypot(look[0], look[1])
+        turned = np.array([c * look[0] - s * look[1], s * look[0] + c * look[1], look[2] + ground * math.tan(pitch)])
+        eye = cam.eye + u * self.bump.get("sideways_m", 0.0) * right
+        return Camera(eye, eye + turned, cam.fov_y)
 
     def feet_outside(self, body: Body, verts: np.ndarray, cam: Camera) -> float:
         """Share of the foot points (heels, toe tips) outside the frame."""
@@ -113,7 +142,48 @@ def _rounded(events: list[dict]) -> list[dict]:
     return [{k: round(v, 3) if isinstance(v, float) else v for k, v in e.items()} for e in events]
 
 
-def render_clip(entry: dict, body: Body, out_dir: Path, log=print) -> dict:
+def heel_lift_cm(body: Body, tl: Timeline, rep: dict, sway_at) -> float:
+    """How far the heel really rises in a rep: the heel vertex's height above the floor at the top minus at the start
+    (flat), on the posed mesh as rendered; a both-feet rep gives the mean of the two heels. Measured rather than derived
+    from the heel angle, because the mesh is stood back on the floor after posing and the body may shift."""
+    sides = SIDES if rep["side"] == "both" else (rep["side"][0].upper(),)
+
+    def heel_heights(t: float) -> np.ndarray:
+        verts, _ = body.pose(tl, t, sway_at(t))
+        return np.array([verts[body.foot[s]["heel_vertex"], 2] for s in sides])
+
+    return round(float(np.mean(heel_heights(rep["top"]) - heel_heights(rep["start"]))) * 100, 2)
+
+
+def _encode(path: Path, entry: dict, body: Body, shots, frames: int, log) -> None:
+    """Render each posed frame from `shots` (index, vertices, joints, camera) and encode the clip with libx264."""
+    fps = entry.get("fps", 30)
+    width, height = entry["size"]
+    scene = Scene(width, height, body.faces, body.colors)
+    container = av.open(str(path), "w", format="mp4")
+    try:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        # One encoder thread keeps the bitstream identical from run to run.
+        stream.options = {"crf": str(entry.get("crf", 23)), "preset": "medium", "threads": "1"}
+        for i, verts, joints, cam in shots:
+            blobs = np.array([
+                [*joints[body.index["foot.L"], :2], 0.13, 0.30],
+                [*joints[body.index["foot.R"], :2], 0.13, 0.30],
+                [*joints[0, :2] + [0.08, 0.12], 0.40, 0.22],
+            ])
+            img = scene.render(verts, cam, blobs)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+            if i % 60 == 0:
+                log(f"  {entry['stem']}: frame {i}/{frames}")
+        container.mux(stream.encode())
+    finally:
+        container.close()
+        scene.release()
+
+
+def render_clip(entry: dict, body: Body, out_dir: Path, log=print, encode: bool = True) -> dict:
+    """Write the clip and its ground truth; with encode=False only the ground truth (the frames are posed, not drawn)."""
     fps = entry.get("fps", 30)
     width, height = entry["size"]
     tl = build(entry["script"], entry["tempo"], entry["seed"], entry.get("start_x", 0.0))
@@ -129,40 +199,35 @@ def render_clip(entry: dict, body: Body, out_dir: Path, log=print) -> dict:
     facing = [phase for phase in entry["script"] if phase[0] == "face"]
     standing, _ = body.pose(build(facing + [["still", {"seconds": 1.0}]], "normal", 0, stand_x), 0.0, np.zeros(3))
     filming = Filming(entry["camera"], body, standing, (width, height), tl)
-    scene = Scene(width, height, body.faces, body.colors)
     path = out_dir / f"{entry['stem']}.mp4"
     feet_out, in_view = [], []
-    container = av.open(str(path), "w", format="mp4")
-    try:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        # One encoder thread keeps the bitstream identical from run to run.
-        stream.options = {"crf": str(entry.get("crf", 23)), "preset": "medium", "threads": "1"}
+
+    def shots():
         for i in range(frames):
             t = i / fps
             verts, joints = body.pose(tl, t, sway_at(t))
             cam = filming.at(t)
             feet_out.append(filming.feet_outside(body, verts, cam) > 0)
             in_view.append(filming.body_inside(body, verts, joints, cam))
-            blobs = np.array([
-                [*joints[body.index["foot.L"], :2], 0.13, 0.30],
-                [*joints[body.index["foot.R"], :2], 0.13, 0.30],
-                [*joints[0, :2] + [0.08, 0.12], 0.40, 0.22],
-            ])
-            img = scene.render(verts, cam, blobs)
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
-            if i % 60 == 0:
-                log(f"  {entry['stem']}: frame {i}/{frames}")
-        container.mux(stream.encode())
-    finally:
-        container.close()
-        scene.release()
+            yield i, verts, joints, cam
 
+    if encode:
+        _encode(path, entry, body, shots(), frames, log)
+    else:
+        for _ in shots():
+            pass
+
+    for rep in tl.reps + tl.partial_reps:
+        if rep["exercise"] == "heel-raise":
+            rep["heel_lift_cm"] = heel_lift_cm(body, tl, rep, sway_at)
     counts = {
         "heel-raise": sum(r["exercise"] == "heel-raise" for r in tl.reps),
         "ankle-rock": sum(r["exercise"] == "ankle-rock" for r in tl.reps),
         "ball-roll": len(tl.rolls),
     }
+    camera = {k: entry["camera"][k] for k in ("view", "height_m", "distance_m")} | {"shake": bool(entry["camera"].get("shake"))}
+    if filming.bump:
+        camera["bump"] = [round(t, 3) for t in filming.bump_span()]
     truth = {
         "clip": path.name,
         "exercise": entry["exercise"],
@@ -172,13 +237,15 @@ def render_clip(entry: dict, body: Body, out_dir: Path, log=print) -> dict:
         "width": width,
         "height": height,
         "duration": round(frames / fps, 3),
-        "camera": {k: entry["camera"][k] for k in ("view", "height_m", "distance_m")} | {"shake": bool(entry["camera"].get("shake"))},
+        "camera": camera,
         "body": body.spec.ground_truth(),
         "tempo": entry["tempo"],
         "counts": counts,
+        "lead_in_s": round(tl.lead_in(), 3),
         "reps": _rounded(tl.reps),
         "partial_reps": _rounded(tl.partial_reps),
         "rolls": _rounded(tl.rolls),
+        "turns": _rounded(tl.turns),
         "feet_out_of_frame": intervals(feet_out, fps),
         "body_in_view": intervals(in_view, fps),
     }

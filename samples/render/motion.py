@@ -51,6 +51,7 @@ class Timeline:
         self.reps: list[dict] = []
         self.partial_reps: list[dict] = []
         self.rolls: list[dict] = []
+        self.turns: list[dict] = []
         self.rng = np.random.default_rng(seed)
 
     def value(self, name: str, t: float, default: float = 0.0) -> float:
@@ -72,6 +73,17 @@ class Timeline:
     def wait(self, seconds: float) -> None:
         self.t = round(self.t + seconds, 6)
 
+    def lead_in(self) -> float:
+        """When the body first moves: the earliest key that changes a channel over time. A change that takes no time
+        at t=0 (turning to face the walking direction) sets the starting pose rather than moving it."""
+        first = self.t
+        for ch in self.channels.values():
+            for k in range(1, len(ch.times)):
+                if ch.values[k] != ch.values[k - 1] and ch.times[k] > 0.0:
+                    first = min(first, ch.times[k - 1])
+                    break
+        return first
+
 
 def _tempo(params: dict, tempo: str) -> tuple[float, float, float, float]:
     rise, hold, lower, rest = TEMPOS[params.get("tempo", tempo)]
@@ -86,19 +98,39 @@ def still(tl: Timeline, p: dict, tempo: str) -> None:
     tl.wait(p["seconds"])
 
 
+def _weight_toward(tl: Timeline, side: str, amount: float, start: float, seconds: float) -> None:
+    """Move the hips `amount` metres toward one foot (back to centre with 0): a heel lifted with both feet on the floor
+    loads the ball of that foot, so the weight drifts a little over it."""
+    toward = 0.0 if side == "both" else (-1.0 if side[0].upper() == "R" else 1.0)
+    tl.move("shift_x", toward * amount, start, seconds)
+
+
 def heel_raises(tl: Timeline, p: dict, tempo: str) -> None:
-    """Raises on both feet or one; `angles` lists each rep's heel angle in degrees (small ones are partial raises)."""
+    """Raises on both feet or one; `angles` lists each rep's heel angle in degrees (small ones are partial raises).
+
+    `sides` gives each rep its own side (a set with a rep on the wrong foot), `holds` and `lowers` give single reps
+    their own hold and lowering time (by rep index), and `shift` moves the hips that many metres toward a one-side
+    raise while the heel is up (without it the flat foot's leg holds the hips where they are).
+    """
     rise, hold, lower, rest = _tempo(p, tempo)
-    side = p.get("side", "both")
+    sides = p.get("sides", [p.get("side", "both")] * len(p["angles"]))
+    shift = p.get("shift", 0.0)
     full = max(p["angles"])
     for i, angle in enumerate(p["angles"]):
         start = tl.t
+        side = sides[i]
         this_hold = p.get("holds", {}).get(str(i), hold)
+        this_lower = p.get("lowers", {}).get(str(i), lower)
+        top_start, top_end = start + rise, start + rise + this_hold
         for s in _stance_sides(side):
             tl.move(f"heel.{s}", angle, start, rise)
-            tl.move(f"heel.{s}", 0.0, start + rise + this_hold, lower)
-        end = start + rise + this_hold + lower
-        rep = {"exercise": "heel-raise", "start": start, "top": start + rise + this_hold / 2, "end": end, "side": side}
+            tl.move(f"heel.{s}", 0.0, top_end, this_lower)
+        if shift:
+            _weight_toward(tl, side, shift, start, rise)
+            _weight_toward(tl, side, 0.0, top_end, this_lower)
+        end = top_end + this_lower
+        rep = {"exercise": "heel-raise", "start": start, "top": start + rise + this_hold / 2, "end": end, "side": side,
+               "rise_s": rise, "hold_s": this_hold, "lower_s": this_lower, "top_start": top_start, "top_end": top_end}
         (tl.partial_reps if angle < PARTIAL_SHARE * full else tl.reps).append(rep)
         tl.t = end
         tl.wait(rest if i < len(p["angles"]) - 1 else 0.0)
@@ -129,6 +161,8 @@ def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
     inward = 1.0 if s == "L" else -1.0
     # The heel lift that carries the rolls belongs to the roll exercise: it is not listed or counted as a heel raise.
     tl.move(f"heel.{s}", angle, tl.t, 0.8)
+    if p.get("shift"):
+        _weight_toward(tl, p["side"], p["shift"], tl.t, 0.8)
     tl.wait(1.0)
     for _ in range(p["rolls"]):
         start = tl.t
@@ -139,6 +173,8 @@ def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
         tl.wait(per_roll)
     tl.wait(0.3)
     tl.move(f"heel.{s}", 0.0, tl.t, 0.8)
+    if p.get("shift"):
+        _weight_toward(tl, p["side"], 0.0, tl.t, 0.8)
     tl.wait(0.9)
 
 
@@ -245,9 +281,15 @@ def walk(tl: Timeline, p: dict, tempo: str) -> None:
 
 
 def face(tl: Timeline, p: dict, tempo: str) -> None:
-    """Turn the body to face a direction (degrees about the vertical; 90 faces +x, across a front camera's view)."""
-    tl.move("yaw", p["degrees"], tl.t, p.get("seconds", 0.0))
-    tl.wait(p.get("seconds", 0.0))
+    """Turn the body to face a direction (degrees about the vertical; 90 faces +x, across a front camera's view).
+
+    With `seconds` it is a pivot on the spot, both feet turning on the floor; the turn goes in the ground truth so a
+    detector can be judged on what it does while the view of the feet changes."""
+    seconds = p.get("seconds", 0.0)
+    if seconds > 0:
+        tl.turns.append({"start": tl.t, "end": tl.t + seconds, "from_deg": tl.value("yaw", tl.t), "to_deg": p["degrees"]})
+    tl.move("yaw", p["degrees"], tl.t, seconds)
+    tl.wait(seconds)
 
 
 PHASES = {

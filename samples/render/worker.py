@@ -11,11 +11,11 @@ from .body import Body, BodySpec
 from .clip import render_clip
 
 
-def render_entry(args: tuple[dict, dict, str]) -> tuple[str, float]:
-    entry, body_spec, out_dir = args
+def render_entry(args: tuple[dict, dict, str, bool]) -> tuple[str, float]:
+    entry, body_spec, out_dir, encode = args
     started = time.time()
     body = Body(_model(), BodySpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in body_spec.items()}))
-    render_clip(entry, body, Path(out_dir), log=lambda m: print(m, flush=True))
+    render_clip(entry, body, Path(out_dir), log=lambda m: print(m, flush=True), encode=encode)
     return entry["stem"], time.time() - started
 
 
