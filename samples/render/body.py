@@ -12,11 +12,22 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .motion import SIDES, Timeline
+from .motion import SIDES, TOE_FAN_DEG, Timeline
 
 # MakeHuman's age anchors as anny uses them: "young" (25 years) at 2/3, "old" (90 years) at 1.
 YOUNG_YEARS, OLD_YEARS = 25.0, 90.0
 BUILDS = {"slim": (0.15, 0.35), "average": (0.5, 0.5), "heavy": (1.0, 0.25)}  # weight, muscle
+# Close-up toe shapes at full strength, as joint angles in degrees: the knuckle joint's lift (MTP, up is positive) and
+# the bend of the joints beyond it (down is positive). A grip presses the tips into the floor (knuckles up a little,
+# tips bent down onto their pads); curling under raises the knuckles high and folds the tips back under the toes.
+GRIP_DEG = {"big": (8.0, (26.0,)), "small": (12.0, (30.0, 22.0))}
+CURL_DEG = {"big": (38.0, (85.0,)), "small": (48.0, (95.0, 55.0))}
+# Close-up skin details: nails a paler pink than the skin, and the soles paler than the tops of the feet (on every skin,
+# most of all on dark skin), so the toes read as toes at half a metre.
+NAIL_COLOR = np.array([232.0, 200, 196])
+NAIL_SHARE, SOLE_SHARE = 0.55, 0.18
+# Bones of a forearm and hand, for the hand that reaches into a close-up clip.
+HAND_BONES = ("lowerarm01", "lowerarm02", "wrist", "finger", "metacarpal")
 
 
 def rot(axis: str, deg: float) -> np.ndarray:
@@ -149,7 +160,47 @@ class Body:
                 "ankle": ankle, "ball": ball, "outer": edge_out, "inner": edge_in, "outward": outward,
                 "heel_vertex": verts[np.argmax(fv[:, 1] - 2 * fv[:, 2])],
                 "toe_vertex": verts[np.argmin(fv[:, 1])],
+                "tip_vertices": [self._tip_vertex(k, s) for k in range(1, 6)],
             }
+        toe_bones = [i for i, n in enumerate(self.labels) if n.startswith("toe")]
+        self.on_toe = np.isin(self.dominant, toe_bones)
+
+    def _last_phalanx(self, k: int, s: str) -> str:
+        return f"toe{k}-3.{s}" if f"toe{k}-3.{s}" in self.index else f"toe{k}-2.{s}"
+
+    def _tip_vertex(self, k: int, s: str) -> int:
+        """The tip of toe k: the vertex of its last phalanx furthest forward (the body faces -y)."""
+        verts = np.where(self.dominant == self.index[self._last_phalanx(k, s)])[0]
+        return int(verts[np.argmin(self.rest_verts[verts, 1])])
+
+    def closeup_colors(self, normals: np.ndarray) -> np.ndarray:
+        """The clothes colours with the feet's details added: pale nails on the top of each toe's last phalanx (its front
+        half), paler soles. `normals` are the rest mesh's vertex normals."""
+        col = self.colors.copy()
+        skin = np.array(self.spec.skin, float) / 255
+        for s in SIDES:
+            for k in range(1, 6):
+                last = self.index[self._last_phalanx(k, s)]
+                verts = np.where(self.dominant == last)[0]
+                y = self.rest_verts[verts, 1]
+                front = y < (y.min() + y.max()) / 2
+                nail = verts[front & (normals[verts, 2] > 0.55)]
+                col[nail] = (1 - NAIL_SHARE) * skin + NAIL_SHARE * NAIL_COLOR / 255
+        foot_bones = [i for i, n in enumerate(self.labels) if n.startswith(("foot", "toe"))]
+        sole = np.isin(self.dominant, foot_bones) & (normals[:, 2] < -0.4)
+        col[sole] = (1 - SOLE_SHARE) * skin + SOLE_SHARE * np.ones(3)
+        return col.astype(np.float32)
+
+    def hand_mesh(self, s: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rest mesh's forearm and hand on side `s` as a mesh of its own (vertices, faces, colours), for a hand that
+        reaches into a close-up clip: posed rigidly, it stands for a second person's (or the same person's) arm."""
+        bones = [i for i, n in enumerate(self.labels) if n.startswith(HAND_BONES) and n.endswith("." + s)]
+        keep = np.isin(self.dominant, bones)
+        faces = self.faces[keep[self.faces].all(axis=1)]
+        used = np.unique(faces)
+        remap = np.full(len(keep), -1, np.int64)
+        remap[used] = np.arange(len(used))
+        return self.rest_verts[used], remap[faces].astype(np.int32), self.colors[used]
 
     def _leg_chain(self, s: str):
         hip = self.index[f"upperleg01.{s}"]
@@ -164,8 +215,49 @@ class Body:
             bone = self.parents[bone]
         return W
 
-    def pose(self, tl: Timeline, t: float, sway: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vertices and joints (floor at z=0) of the body at time t of the timeline."""
+    def toe_angles(self, tl: Timeline, t: float, s: str) -> list[tuple[float, float, tuple[float, ...]]]:
+        """Each toe's joint angles on foot `s` from the close-up channels (lift{k}, fan, grip, curl of that foot):
+        (knuckle lift, fan, bends of the joints beyond the knuckle), degrees, toes 1..5."""
+        fan, grip, curl = (tl.value(f"{n}.{s}", t) for n in ("fan", "grip", "curl"))
+        angles = []
+        for k in range(1, 6):
+            kind = "big" if k == 1 else "small"
+            (g_lift, g_bends), (c_lift, c_bends) = GRIP_DEG[kind], CURL_DEG[kind]
+            lift = tl.value(f"lift{k}.{s}", t) + grip * g_lift + curl * c_lift
+            bends = tuple(grip * g + curl * c for g, c in zip(g_bends, c_bends))
+            angles.append((lift, fan * TOE_FAN_DEG[k - 1], bends))
+        return angles
+
+    def _closeup_toes(self, tl: Timeline) -> bool:
+        return any(n.startswith(("lift1.", "fan.", "grip.", "curl.")) for n in tl.channels)
+
+    def _pose_toes(self, R: np.ndarray, tl: Timeline, t: float, s: str, Rf: np.ndarray, toes: np.ndarray) -> None:
+        """Rotations of foot `s`'s toe bones: one shape for both feet from the full-body clips' channels (toe_big,
+        toe_small, toe_spread, toe_curl), or each toe of each foot on its own from the close-up channels."""
+        out = self.foot[s]["outward"]
+        if not self._closeup_toes(tl):
+            big, small = tl.value("toe_big", t), tl.value("toe_small", t)
+            spread, curl = tl.value("toe_spread", t), tl.value("toe_curl", t)
+            for k in range(1, 6):
+                lift = big if k == 1 else small
+                fan = -spread * 0.6 if k == 1 else spread * (k - 2) / 3
+                world = toes @ rot("z", out * fan) @ rot("x", -lift - 22.0 * curl)
+                R[self.index[f"toe{k}-1.{s}"]] = Rf.T @ world
+                if f"toe{k}-2.{s}" in self.index:
+                    R[self.index[f"toe{k}-2.{s}"]] = rot("x", 55.0 * curl)
+            return
+        for k, (lift, fan, bends) in enumerate(self.toe_angles(tl, t, s), start=1):
+            # Fanning turns a toe in the floor plane: the big toe toward the midline, the others away from it.
+            R[self.index[f"toe{k}-1.{s}"]] = Rf.T @ toes @ rot("z", out * fan) @ rot("x", -lift)
+            for joint, bend in enumerate(bends, start=2):
+                R[self.index[f"toe{k}-{joint}.{s}"]] = rot("x", bend)
+
+    def pose(self, tl: Timeline, t: float, sway: np.ndarray, toes_ground: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Vertices and joints (floor at z=0) of the body at time t of the timeline.
+
+        `toes_ground` (close-up clips) stands the body on its soles rather than on its lowest point, then keeps every
+        vertex above the floor: toes pressed into the floor flatten their pads against it instead of lifting the body.
+        """
         J = len(self.labels)
         R = np.tile(np.eye(3), (J, 1, 1))
         yaw = tl.value("yaw", t)
@@ -230,16 +322,7 @@ class Body:
             R[hip] = Rt
             R[knee] = rot("x", bend)
             R[ank] = (Ryaw @ Rt @ R[knee]).T @ Rf
-            big, small = tl.value("toe_big", t), tl.value("toe_small", t)
-            spread, curl = tl.value("toe_spread", t), tl.value("toe_curl", t)
-            out = self.foot[s]["outward"]
-            for k in range(1, 6):
-                lift = big if k == 1 else small
-                fan = -spread * 0.6 if k == 1 else spread * (k - 2) / 3
-                world = toes @ rot("z", out * fan) @ rot("x", -lift - 22.0 * curl)
-                R[self.index[f"toe{k}-1.{s}"]] = Rf.T @ world
-                if f"toe{k}-2.{s}" in self.index:
-                    R[self.index[f"toe{k}-2.{s}"]] = rot("x", 55.0 * curl)
+            self._pose_toes(R, tl, t, s, Rf, toes)
 
         lean = tl.value("lean", t)
         for n in ("spine03", "spine02"):
@@ -259,7 +342,9 @@ class Body:
 
         verts, joints = self._forward(R, root)
         # Skinning lets the soles dip a few millimetres below where the joints put them: stand the mesh on the floor.
-        floor = verts[:, 2].min()
+        floor = verts[~self.on_toe, 2].min() if toes_ground else verts[:, 2].min()
         verts[:, 2] -= floor
         joints[:, 2] -= floor
+        if toes_ground:
+            np.maximum(verts[:, 2], 0.0, out=verts[:, 2])
         return verts, joints

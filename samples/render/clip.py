@@ -155,31 +155,59 @@ def heel_lift_cm(body: Body, tl: Timeline, rep: dict, sway_at) -> float:
     return round(float(np.mean(heel_heights(rep["top"]) - heel_heights(rep["start"]))) * 100, 2)
 
 
-def _encode(path: Path, entry: dict, body: Body, shots, frames: int, log) -> None:
-    """Render each posed frame from `shots` (index, vertices, joints, camera) and encode the clip with libx264."""
+def encode_video(path: Path, entry: dict, images, frames: int, log) -> None:
+    """Encode RGB frames from `images` (index, image) into an H.264 clip with libx264."""
     fps = entry.get("fps", 30)
     width, height = entry["size"]
-    scene = Scene(width, height, body.faces, body.colors)
     container = av.open(str(path), "w", format="mp4")
     try:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         # One encoder thread keeps the bitstream identical from run to run.
         stream.options = {"crf": str(entry.get("crf", 23)), "preset": "medium", "threads": "1"}
-        for i, verts, joints, cam in shots:
-            blobs = np.array([
-                [*joints[body.index["foot.L"], :2], 0.13, 0.30],
-                [*joints[body.index["foot.R"], :2], 0.13, 0.30],
-                [*joints[0, :2] + [0.08, 0.12], 0.40, 0.22],
-            ])
-            img = scene.render(verts, cam, blobs)
+        for i, img in images:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
             if i % 60 == 0:
                 log(f"  {entry['stem']}: frame {i}/{frames}")
         container.mux(stream.encode())
     finally:
         container.close()
+
+
+def _encode(path: Path, entry: dict, body: Body, shots, frames: int, log) -> None:
+    """Render each posed frame from `shots` (index, vertices, joints, camera) and encode the clip."""
+    width, height = entry["size"]
+    scene = Scene(width, height, body.faces, body.colors)
+
+    def images():
+        for i, verts, joints, cam in shots:
+            blobs = np.array([
+                [*joints[body.index["foot.L"], :2], 0.13, 0.30],
+                [*joints[body.index["foot.R"], :2], 0.13, 0.30],
+                [*joints[0, :2] + [0.08, 0.12], 0.40, 0.22],
+            ])
+            yield i, scene.render(verts, cam, blobs)
+
+    try:
+        encode_video(path, entry, images(), frames, log)
+    finally:
         scene.release()
+
+
+def clip_header(path: Path, entry: dict, frames: int) -> dict:
+    """The fields every ground-truth file starts with: the clip, what it shows, its frame rate, length and size."""
+    fps = entry.get("fps", 30)
+    width, height = entry["size"]
+    return {
+        "clip": path.name,
+        "exercise": entry["exercise"],
+        "description": entry["description"],
+        "fps": fps,
+        "frames": frames,
+        "width": width,
+        "height": height,
+        "duration": round(frames / fps, 3),
+    }
 
 
 def render_clip(entry: dict, body: Body, out_dir: Path, log=print, encode: bool = True) -> dict:
@@ -229,14 +257,7 @@ def render_clip(entry: dict, body: Body, out_dir: Path, log=print, encode: bool 
     if filming.bump:
         camera["bump"] = [round(t, 3) for t in filming.bump_span()]
     truth = {
-        "clip": path.name,
-        "exercise": entry["exercise"],
-        "description": entry["description"],
-        "fps": fps,
-        "frames": frames,
-        "width": width,
-        "height": height,
-        "duration": round(frames / fps, 3),
+        **clip_header(path, entry, frames),
         "camera": camera,
         "body": body.spec.ground_truth(),
         "tempo": entry["tempo"],

@@ -228,6 +228,138 @@ def toe_moves(tl: Timeline, p: dict, tempo: str) -> None:
         tl.wait(1.0)
 
 
+# Close-up toe exercises: each foot's toes have channels of their own (lift1..lift5 in degrees, fan, grip and curl as
+# shares of the full shape), so one foot can move alone and the little toe can lag behind the big toe.
+TOE_FAN_DEG = (-9.0, -2.0, 3.0, 8.0, 15.0)  # each toe's turn at a full spread; the big toe turns toward the midline
+TOE_SHAPES = {
+    "flat": {},
+    # All toes up, the little toe about as high as the big toe: the tips rise 1.5-3 cm.
+    "up": {"lift": (32.0, 30.0, 30.0, 29.0, 28.0)},
+    # The fault the routine's cue is about: the big toe lifts, the lesser toes less and less.
+    "up-little-low": {"lift": (32.0, 21.0, 15.0, 10.0, 7.0)},
+    # Spreading lifts the toes a little as well: they cannot fan while pressed flat on the floor.
+    "spread": {"lift": (6.0, 5.0, 5.0, 5.0, 6.0), "fan": 1.0},
+    "big-down": {"lift": (0.0, 30.0, 30.0, 29.0, 28.0)},
+    "little-down": {"lift": (32.0, 0.0, 0.0, 0.0, 0.0)},
+    "grip": {"grip": 1.0},
+    "curl": {"curl": 1.0},
+}
+TOE_CUES = {"up-little-low": "little-toes-low", "curl": "curl"}
+NOT_COUNTED = {"curl"}  # toes curled under are not a grip: listed with their cue, never counted
+TOE_CHANNELS = ("lift1", "lift2", "lift3", "lift4", "lift5", "fan", "grip", "curl")
+TOE_NAMES = ("toe1", "toe2", "toe3", "toe4", "toe5")
+TOE_TEMPOS = {
+    # moving into the shape (and out of it), hold, rest between reps (seconds)
+    "slow": (1.0, 1.0, 1.0),
+    "normal": (0.6, 0.6, 0.5),
+}
+# Real feet are not in lockstep: each rep one foot starts up to this late, and each foot reaches its own share of the
+# shape (scaled by a factor in this range).
+TOE_LAG_S = 0.08
+TOE_REACH = (0.9, 1.05)
+
+
+def _shape_values(shape: str) -> dict[str, float]:
+    d = TOE_SHAPES[shape]
+    values = dict(zip(TOE_CHANNELS[:5], d.get("lift", (0.0,) * 5)))
+    values.update(fan=d.get("fan", 0.0), grip=d.get("grip", 0.0), curl=d.get("curl", 0.0))
+    return values
+
+
+def _toes_to(tl: Timeline, s: str, values: dict[str, float], start: float, seconds: float) -> None:
+    for name in TOE_CHANNELS:
+        tl.move(f"{name}.{s}", values[name], start, seconds)
+
+
+def _toe_tempo(p: dict, tempo: str) -> tuple[float, float, float]:
+    move, hold, rest = TOE_TEMPOS[p.get("tempo", tempo)]
+    return p.get("move", move), p.get("hold", hold), p.get("rest", rest)
+
+
+def _take_shape(tl: Timeline, sides: tuple[str, ...], shape: str) -> None:
+    """Take up a shape and settle in it, e.g. all toes up before pressing some down, or flat again after the reps."""
+    for s in sides:
+        _toes_to(tl, s, _shape_values(shape), tl.t, 0.8)
+    tl.wait(1.0)
+
+
+def _reached(base: dict, shape: dict, reach: float) -> dict[str, float]:
+    """One foot's version of a shape: what it lifts, fans or bends it does by `reach` of the full amount; what it
+    presses down goes all the way to the floor (a toe cannot stop short of it or go through it)."""
+    return {k: base[k] + reach * (v - base[k]) if v > base[k] else v for k, v in shape.items()}
+
+
+def _moved(base: dict, target: dict) -> tuple[list[str], list[str]]:
+    """The toes whose joints change between two shapes, and those among them that go down."""
+    moved, down = [], []
+    for k, name in enumerate(TOE_NAMES, start=1):
+        lift = f"lift{k}"
+        if any(abs(base[c] - target[c]) > 1e-9 for c in (lift, "fan", "grip", "curl")):
+            moved.append(name)
+        if target[lift] < base[lift] - 1e-9:
+            down.append(name)
+    return moved, down
+
+
+def toe_set(tl: Timeline, p: dict, tempo: str) -> None:
+    """Close-up toe reps: from the `start_from` shape (flat by default) into `shape` and back, `reps` times, on both feet or
+    one (`side`). `shapes` gives single reps their own shape (a lift with the little toes low, a curl instead of a
+    grip); their cue goes in the rep, and curls are listed without being counted."""
+    move, hold, rest = _toe_tempo(p, tempo)
+    side = p.get("side", "both")
+    sides = _stance_sides(side)
+    base_shape = p.get("start_from", "flat")
+    shapes = p["shapes"] if "shapes" in p else [p["shape"]] * p["reps"]
+    if base_shape != "flat":
+        _take_shape(tl, sides, base_shape)
+    base = _shape_values(base_shape)
+    for i, shape in enumerate(shapes):
+        start = tl.t
+        late = tl.rng.choice(sides)
+        tops, ends = [], []
+        for s in sides:
+            begin = start + (tl.rng.uniform(0.0, TOE_LAG_S) if s == late and len(sides) > 1 else 0.0)
+            target = _reached(base, _shape_values(shape), tl.rng.uniform(*TOE_REACH))
+            _toes_to(tl, s, target, begin, move)
+            _toes_to(tl, s, base, begin + move + hold, move)
+            tops.append(begin + move + hold / 2)
+            ends.append(begin + 2 * move + hold)
+        moved, down = _moved(base, _shape_values(shape))
+        rep = {"exercise": p["exercise"], "start": start, "top": float(np.mean(tops)), "end": max(ends), "side": side,
+               "toes": moved, "cue": TOE_CUES.get(shape), "counted": shape not in NOT_COUNTED}
+        if p["exercise"].startswith("great-toe-down"):
+            rep["down"] = down
+        if p["exercise"] == "toe-fan-lift":
+            lifts = _shape_values(shape)
+            rep["little_toe_share"] = round(lifts["lift5"] / lifts["lift1"], 3)
+        tl.reps.append(rep)
+        tl.t = max(ends)
+        tl.wait(rest if i < len(shapes) - 1 else 0.0)
+    if base_shape != "flat":
+        _take_shape(tl, sides, "flat")
+
+
+def toe_alternate(tl: Timeline, p: dict, tempo: str) -> None:
+    """Great Toe Down, alternating: from all toes up, the big toes go down while the little toes stay up, then the big
+    toes come up as the little toes go down, and so on; each switch is a rep that names the toes that went down."""
+    move, hold, _ = _toe_tempo(p, tempo)
+    sides = _stance_sides(p.get("side", "both"))
+    _take_shape(tl, sides, "up")
+    current = "up"
+    for i in range(p["switches"]):
+        shape = "big-down" if i % 2 == 0 else "little-down"
+        start = tl.t
+        for s in sides:
+            _toes_to(tl, s, _shape_values(shape), start, move)
+        _, down = _moved(_shape_values(current), _shape_values(shape))
+        tl.reps.append({"exercise": "great-toe-down-alternate", "start": start, "top": start + move + hold / 2,
+                        "end": start + move + hold, "side": p.get("side", "both"), "toes": list(TOE_NAMES),
+                        "down": down, "cue": None, "counted": True})
+        current = shape
+        tl.t = start + move + hold
+    _take_shape(tl, sides, "flat")
+
+
 def squats(tl: Timeline, p: dict, tempo: str) -> None:
     per_rep = p.get("seconds", {"slow": 4.0, "normal": 3.0, "brisk": 2.2}[p.get("tempo", tempo)])
     depth = p.get("depth", 0.32)
@@ -280,6 +412,14 @@ def walk(tl: Timeline, p: dict, tempo: str) -> None:
         tl.wait(step)
 
 
+def stance(tl: Timeline, p: dict, tempo: str) -> None:
+    """Stand with the feet closer together (or wider apart) than the body's rest stance, from the first frame: each foot
+    moves `narrow_m` toward the midline. The rest stance is wide; people doing toe exercises stand about hip-width."""
+    for s in SIDES:
+        inward = -1.0 if s == "L" else 1.0  # the left foot is at +x
+        tl.move(f"foot_x.{s}", inward * p["narrow_m"], tl.t, 0.0)
+
+
 def face(tl: Timeline, p: dict, tempo: str) -> None:
     """Turn the body to face a direction (degrees about the vertical; 90 faces +x, across a front camera's view).
 
@@ -294,12 +434,15 @@ def face(tl: Timeline, p: dict, tempo: str) -> None:
 
 PHASES = {
     "face": face,
+    "stance": stance,
     "still": still,
     "heel-raises": heel_raises,
     "stand-on": stand_on,
     "ball-rolls": ball_rolls,
     "ankle-rocks": ankle_rocks,
     "toes": toe_moves,
+    "toe-set": toe_set,
+    "toe-alternate": toe_alternate,
     "squats": squats,
     "weight-shifts": weight_shifts,
     "march": march,

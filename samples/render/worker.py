@@ -9,13 +9,16 @@ import anny
 
 from .body import Body, BodySpec
 from .clip import render_clip
+from .closeup import render_closeup
 
 
 def render_entry(args: tuple[dict, dict, str, bool]) -> tuple[str, float]:
     entry, body_spec, out_dir, encode = args
     started = time.time()
     body = Body(_model(), BodySpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in body_spec.items()}))
-    render_clip(entry, body, Path(out_dir), log=lambda m: print(m, flush=True), encode=encode)
+    # Close-up clips (the feet filmed from the floor) have a renderer of their own: a room, per-frame key points.
+    render = render_closeup if entry["camera"]["view"] == "closeup" else render_clip
+    render(entry, body, Path(out_dir), log=lambda m: print(m, flush=True), encode=encode)
     return entry["stem"], time.time() - started
 
 
