@@ -143,6 +143,8 @@ def write_closeup_readme(catalogue: dict) -> None:
             extras.append(f"{cues.count(cue)} reps marked {cue}")
         if gt["hand_in_view"]:
             extras.append("hand in view " + ", ".join(f"{a:g}-{z:g} s" for a, z in gt["hand_in_view"]))
+        if cam.get("adjusted"):
+            extras.append("camera tilted {:g}-{:g} s".format(*cam["adjusted"]))
         if gt["reps"] and gt["lead_in_s"] < 1.5:
             extras.append(f"moving from {gt['lead_in_s']:g} s, no still start")
         turned = f", turned {cam['azimuth_deg']:g} deg" if cam["azimuth_deg"] else ""
