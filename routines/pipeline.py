@@ -66,10 +66,19 @@ class Pipeline:
         self.detector = make_detector(exercise)
         self.exercise = exercise
 
+    def warm_up(self, height: int, width: int) -> None:
+        """Load the pose models now, on a blank picture of the stream's size.
+
+        Loading takes from a few tenths of a second to 2 s on a busy machine, and on a live stream every frame that
+        arrives meanwhile is dropped. A blank picture leaves no tracking state behind: the landmarks of the frames
+        that follow are the same to the pixel as without it.
+        """
+        blank = np.zeros((height, width, 3), np.uint8)
+        self._pose_estimator().estimate(blank, 0.0)
+        self._others.warm_up(blank)
+
     def process(self, image: np.ndarray, t: float) -> FrameResult:
-        if self._estimator is None:
-            self._estimator = PoseEstimator()
-        pose = self._estimator.estimate(image, t)
+        pose = self._pose_estimator().estimate(image, t)
         self._others.update(image, pose, t)
         return self.feed(pose, t)
 
@@ -78,6 +87,11 @@ class Pipeline:
         signals = self._signals.update(pose, t)
         events = self.detector.update(signals)
         return FrameResult(t, pose, signals, events, self.detector.status, self._others.seen)
+
+    def _pose_estimator(self) -> PoseEstimator:
+        if self._estimator is None:
+            self._estimator = PoseEstimator()
+        return self._estimator
 
     def close(self) -> None:
         if self._estimator is not None:

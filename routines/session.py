@@ -213,6 +213,12 @@ class RoutineSession:
 # A gap between two frames' timestamps outside (0, this) is a clock jump (a new connection, an RTP timestamp
 # wrapping round), not elapsed time: the wall clock stands in for that one step.
 MAX_FRAME_GAP_SECONDS = 2.0
+# The browser's video encoder starts every connection at its lowest bitrate, so the first picture of a stream is
+# coarse (27-32 dB PSNR against 36-47 dB for every picture after it, measured in the browser tests), and MediaPipe's
+# landmark smoothing keeps a still person's landmarks near their first reading for a second or two: long enough to
+# skew the flat stance the detector takes at the start (an ankle-rock clip counted 1 of 4 live, 4 of 4 with that one
+# picture left out). The frames of a stream's first moments are shown but not counted; the pose models load meanwhile.
+STREAM_SETTLE_SECONDS = 0.5
 # The same spoken cue or guidance is not repeated within this time, so the voice does not nag.
 SPEAK_COOLDOWN_SECONDS = 8.0
 # Guidance (step back, stand still...) is spoken only once it has held this long, not on every flicker.
@@ -265,12 +271,14 @@ class LivePractice:
 
     The stream's worker thread calls `process` for each frame; the page calls `snapshot`, `arm` and `end_stream`.
     A stream starts at the first frame after `arm()` and ends with `end_stream()`; in free practice each stream
-    is one history session, and every rep is written the moment it is counted.
+    is one history session, and every rep is written the moment it is counted. Frames of a stream's first
+    `settle_seconds` are passed through uncounted (see STREAM_SETTLE_SECONDS); frames read from a file have no such
+    start and are counted from the first with `settle_seconds=0`.
     """
 
     def __init__(self, store: HistoryStore | None, exercise: str | None = None,
                  routine: RoutineSession | None = None, pipeline_factory: Callable[[str], Pipeline] = Pipeline,
-                 wall: Callable[[], float] = time.monotonic):
+                 wall: Callable[[], float] = time.monotonic, settle_seconds: float = STREAM_SETTLE_SECONDS):
         if (exercise is None) == (routine is None):
             raise ValueError("give either an exercise (free practice) or a routine session")
         self.exercise = exercise
@@ -278,6 +286,7 @@ class LivePractice:
         self._store = store
         self._make_pipeline = pipeline_factory
         self._wall = wall
+        self._settle = settle_seconds
         self._work = threading.Lock()  # held while a frame is processed and while a stream opens or closes
         self._state = threading.Lock()  # guards the fields the page reads
         self._armed = False
@@ -365,7 +374,7 @@ class LivePractice:
                     return image  # a late frame of a stream already ended
             try:
                 if self._pipeline is None:
-                    self._open()
+                    self._open(image)
                 return self._step(image, frame_time)
             except Exception as error:
                 # Raising here would end streamlit-webrtc's worker thread and freeze the video with no word on the
@@ -377,9 +386,11 @@ class LivePractice:
                     LOG.exception("live frame processing failed")
                 return image
 
-    def _open(self) -> None:
+    def _open(self, image: np.ndarray) -> None:
         exercise = self.exercise or self.routine.camera_exercise or next(iter(DETECTORS))
         pipeline = self._make_pipeline(exercise)
+        # Loading the models takes 0.3-2 s; on the first frame it falls within the settling time, not after it.
+        pipeline.warm_up(*image.shape[:2])
         session_id = step_row = None
         if self._store is not None and self.exercise is not None:
             title = exercise_title(self.exercise).capitalize()
@@ -404,6 +415,10 @@ class LivePractice:
             if wanted is not None and wanted != pipeline.exercise:
                 pipeline.set_exercise(wanted)
         t = self._clock(frame_time)
+        if t < self._settle:
+            with self._state:
+                self._frames += 1
+            return image
         result = pipeline.process(image, t)
         cues = []
         counted = 0

@@ -6,7 +6,8 @@ from routines.analysis import analyze_video
 from routines.events import RepEvent
 from routines.history import HistoryStore
 from routines.routine import load_routine
-from routines.session import LivePractice, RoutineSession, StreamClock
+from routines.pipeline import Pipeline
+from routines.session import STREAM_SETTLE_SECONDS, LivePractice, RoutineSession, StreamClock
 from tests.conftest import real_clip
 from vision.video import VideoFile
 
@@ -169,11 +170,45 @@ def test_late_frames_after_a_stream_ended_open_no_new_session(store):
     assert len(store.sessions()) == 2 and live.snapshot().sets == (0, 0)
 
 
+def test_a_streams_first_moments_are_shown_uncounted(store):
+    with VideoFile(real_clip("home_calf_raises.mp4")) as video:
+        frames = [frame for frame, _ in zip(video, range(30))]
+    live = LivePractice(store, exercise="heel-raise")
+    live.arm()
+    returned = []
+    for frame in frames:
+        before = frame.image.copy()
+        out = live.process(frame.image, 900.0 + frame.t)
+        returned.append((frame.t, np.array_equal(out, before)))
+        snap = live.snapshot()
+        assert snap.frames == len(returned) and not snap.error
+        # The person stands in view from the first frame, but no frame reaches the detector before the settling ends.
+        assert (snap.phase == "no person") == (frame.t < STREAM_SETTLE_SECONDS)
+    # Passed through untouched while the stream settles, drawn on (skeleton, counter) from then on.
+    assert [untouched for _, untouched in returned] == [t < STREAM_SETTLE_SECONDS for t, _ in returned]
+
+
+def test_warming_up_the_pose_models_leaves_no_trace_in_what_follows():
+    with VideoFile(real_clip("home_calf_raises.mp4")) as video:
+        frames = [frame for frame, _ in zip(video, range(20))]
+    height, width = frames[0].image.shape[:2]
+    cold, warm = Pipeline("heel-raise"), Pipeline("heel-raise")
+    warm.warm_up(height, width)
+    try:
+        for frame in frames:
+            a, b = cold.process(frame.image, frame.t), warm.process(frame.image, frame.t)
+            assert np.array_equal(a.pose.points, b.pose.points) and np.array_equal(a.pose.world, b.pose.world)
+    finally:
+        cold.close()
+        warm.close()
+
+
 @pytest.mark.slow
 def test_live_practice_counts_a_real_clip_like_the_analysis_and_writes_each_rep_at_once(store):
     clip = real_clip("home_calf_raises.mp4")
     expected = analyze_video(clip, "heel-raise")
-    live = LivePractice(store, exercise="heel-raise")
+    # A file's first frame is as sharp as the rest, unlike a camera stream's: nothing to wait out before counting.
+    live = LivePractice(store, exercise="heel-raise", settle_seconds=0)
     live.arm()
     stored_when_counted = []
     with VideoFile(clip) as video:
@@ -200,7 +235,7 @@ def test_live_routine_refuses_double_leg_raises_in_a_single_leg_set(store):
     routine = RoutineSession(ROUTINE, store)
     routine.start()
     go_to(routine, "heel-raise-right")
-    live = LivePractice(store, routine=routine)
+    live = LivePractice(store, routine=routine, settle_seconds=0)
     live.arm()
     with VideoFile(clip) as video:
         for frame in video:

@@ -29,21 +29,28 @@ class OtherPersonCheck:
         if pose is None or t < self._next or self.seen:
             return self.seen
         self._next = t + CHECK_EVERY_SECONDS
-        if self._pose is None:
-            with _native_stderr_silenced():
-                import mediapipe as mp
-
-                self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
         masked = image.copy()
         x0, y0, x1, y1 = _box(pose, margin=0.15)
         masked[y0:y1, x0:x1] = 0
-        found = self._pose.process(masked).pose_landmarks
+        found = self._model().process(masked).pose_landmarks
         if found is not None:
             marks = np.array([(p.y * image.shape[0], p.visibility) for p in found.landmark])
             other_height = np.ptp(marks[:, 0])
             own_height = y1 - y0
             self.seen = bool(marks[:, 1].mean() >= MIN_MEAN_VISIBILITY and other_height >= MIN_RELATIVE_HEIGHT * own_height)
         return self.seen
+
+    def warm_up(self, image: np.ndarray) -> None:
+        """Load the model now and run it once on `image` (see `Pipeline.warm_up`); it keeps nothing between checks."""
+        self._model().process(image)
+
+    def _model(self):
+        if self._pose is None:
+            with _native_stderr_silenced():
+                import mediapipe as mp
+
+                self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        return self._pose
 
     def close(self) -> None:
         if self._pose is not None:
