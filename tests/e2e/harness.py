@@ -37,8 +37,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 # After the clip's last frame has been captured, the count may still move for this long: the WebRTC path, the pose
 # model's smoothing, the detector's hysteresis and the page's poll. Measured delays are well under half of it.
 SETTLE_SECONDS = 3.0
-# Still frames before the clip: frames captured before the WebRTC connection is up never reach the server, and
-# the detector calibrates on a still stance, so the person stands still a moment before the set.
+# Still frames before the clip: frames captured before the WebRTC connection is up never reach the server, the
+# stream's first half second is not counted (the pose models load meanwhile: 1-2 s on a busy machine), and the
+# detector calibrates on a still stance, so the person stands still a moment before the set.
 LEAD_IN_SECONDS = 3.0
 # Still frames after the clip (the person stands still after the set), long enough that the counter is read
 # before Chromium loops the file back to the start.
@@ -152,8 +153,9 @@ def loopback_only() -> bool:
 class LiveServer:
     """`streamlit run app.py` in its own process group, with its own history file and log."""
 
-    def __init__(self, db: Path, log: Path, probe: Path | None = None):
-        self.db, self.log_path, self.probe = Path(db), Path(log), probe
+    def __init__(self, db: Path, log: Path, probe: Path | None = None, record: Path | None = None):
+        """`probe` and `record` switch on the server's test-only hooks (tests/e2e/serverside/sitecustomize.py)."""
+        self.db, self.log_path, self.probe, self.record = Path(db), Path(log), probe, record
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
@@ -163,6 +165,8 @@ class LiveServer:
             p for p in (str(SERVERSIDE), str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
         if self.probe is not None:
             env["FOOTFORM_E2E_PROBE"] = str(self.probe)
+        if self.record is not None:
+            env["FOOTFORM_E2E_RECORD"] = str(self.record)
         if loopback_only():
             env["FOOTFORM_E2E_LOOPBACK"] = "1"
         command = [
@@ -424,12 +428,14 @@ class ClipRun:
     reps: dict  # session id -> its RepRecords
 
 
-def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, workdir: Path) -> ClipRun:
+def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, workdir: Path,
+              lead_in: float = LEAD_IN_SECONDS, tail: float = TAIL_SECONDS) -> ClipRun:
     """Open free practice for `exercise` in a fresh browser whose camera plays `sample` once (with a still lead-in
-    and tail), press START, and read the page when the clip has played; then STOP and read the history."""
+    and tail, in seconds), press START, and read the page when the clip has played; then STOP and read the history.
+    The tail must outlast SETTLE_SECONDS and the second the video is watched, or the camera loops back first."""
     from routines.history import HistoryStore
 
-    camera = write_y4m(sample.video, workdir / f"{sample.stem}.y4m", lead_in=LEAD_IN_SECONDS, tail=TAIL_SECONDS)
+    camera = write_y4m(sample.video, workdir / f"{sample.stem}.y4m", lead_in=lead_in, tail=tail)
     store = HistoryStore(server.db)
     known = {s.id for s in store.sessions()}
     browser = launch_chromium(playwright, camera.path)
