@@ -46,10 +46,10 @@ class CycleCounter:
     def active(self) -> bool:
         return self._start is not None
 
-    def flush(self) -> Cycle | None:
+    def flush(self, t: float) -> list[Cycle]:
         """The signal is gone for now: a cycle under way is dropped."""
         self.reset()
-        return None
+        return []
 
     def update(self, t: float, value: float, sides: dict) -> Cycle | None:
         if math.isnan(value):
@@ -111,10 +111,15 @@ class RollCounter:
     def active(self) -> bool:
         return self._swing is not None or self._roll is not None
 
-    def flush(self) -> Cycle | None:
-        """The signal is gone for now: a roll already swung out and back is done; a swing under way is dropped."""
-        self._swing = None
-        return self._close()
+    def flush(self, t: float) -> list[Cycle]:
+        """The signal is gone for now (the heel came down): the roll is over, with a swing under way that went far."""
+        swing, self._swing = self._swing, None
+        done = []
+        if swing is not None and max(swing.peak_plus, -swing.peak_minus) >= self.high:
+            swing.end = t
+            done.append(self._join(swing))
+        done.append(self._close())
+        return [roll for roll in done if roll is not None]
 
     def update(self, t: float, value: float, sides: dict) -> Cycle | None:
         if math.isnan(value):
@@ -133,6 +138,10 @@ class RollCounter:
         if swing is None or max(swing.peak_plus, -swing.peak_minus) < self.high:
             return done  # a wobble that never went far
         swing.end = t
+        return self._join(swing) or done
+
+    def _join(self, swing: Cycle) -> Cycle | None:
+        """Add a finished swing: to the roll it completes, or as the start of a new one (closing the last)."""
         roll = self._roll
         joins = (roll is not None and self._roll_swings == 1 and swing.start - roll.end <= self.pair_gap
                  and (swing.peak_plus >= self.high) != (roll.peak_plus >= self.high))
@@ -141,12 +150,11 @@ class RollCounter:
             roll.peak_plus, roll.peak_minus = max(roll.peak_plus, swing.peak_plus), min(roll.peak_minus, swing.peak_minus)
             for side, v in swing.side_peaks.items():
                 roll.side_peaks[side] = max(roll.side_peaks.get(side, 0.0), v)
-            roll.complete = True
             self._roll_swings = 2
-            return done or self._close()
+            return self._close()
         closed = self._close() if roll is not None else None
         self._roll, self._roll_swings = swing, 1
-        return done or closed
+        return closed
 
     def _close(self) -> Cycle | None:
         roll, self._roll, self._roll_swings = self._roll, None, 0

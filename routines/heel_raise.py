@@ -41,9 +41,12 @@ SETTLE_SECONDS = 0.25
 PARTIAL_SHARE = 0.55
 TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counted reps
 # A raised heel that swings in and out by this much each way (body scales) while it is up was a ball-of-foot roll,
-# not a raise. Only a swing both ways counts: in a side view the heel also moves sideways as it lifts.
-ROLL_SWING = 0.04
-HEEL_ROLL_SWING = 0.05  # one heel raised with both feet down: a swing this far either way is a roll
+# not a raise. Only a swing both ways counts: in a side view the heel also moves sideways as it lifts (measured:
+# raises swing up to 0.04 both ways, rolls 0.067 and more).
+ROLL_SWING = 0.055
+# One heel raised with both feet down: a swing this far either way is a roll (raises 0.031 at most, rolls 0.057 and
+# more: seen at 45 degrees a roll shows mostly one way).
+HEEL_ROLL_SWING = 0.045
 SIDE_SHARE = 0.3  # a foot whose heel rose under this share of the other's did not take part in the rep
 TOP_SHARE = 0.8  # the top of a rep is where its lift is above this share of the way from where it began to its peak
 FLAT_SHARE = 0.2  # ...and it is still flat under this share
@@ -208,7 +211,10 @@ class HeelRaiseDetector:
         """A rep that came down counts once the feet have stayed on the floor for SETTLE_SECONDS."""
         events = []
         for rep, end in list(self._ending):
-            if not frame.ready or frame.feet_down != rep.standing:
+            if frame.view_moved:
+                self._ending.remove((rep, end))  # the camera moved, not the feet: the rep was done before it
+                events += self._finish(rep, end)
+            elif not frame.ready or frame.feet_down != rep.standing:
                 self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
             elif frame.t - end >= SETTLE_SECONDS:
                 self._ending.remove((rep, end))

@@ -74,7 +74,7 @@ class Pipeline:
         that follow are the same to the pixel as without it.
         """
         blank = np.zeros((height, width, 3), np.uint8)
-        self._pose_estimator().estimate(blank, 0.0)
+        self._pose_estimator().warm_up(blank)
         self._others.warm_up(blank)
 
     def process(self, image: np.ndarray, t: float) -> FrameResult:

@@ -51,6 +51,9 @@ LEG_STEADY = 0.06  # the longer leg's length may change this much while the stan
 HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
 HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
+# Feet and hips that moved by shifts this close (a share of the shift) moved together: the view moved.
+SAME_SHIFT = 0.35
+MOVED_SECONDS = 0.05  # feet that moved along the floor must be seen so this long (two frames or more) to drop the stance
 LOST_SECONDS = 1.0  # without the person or their feet for this long, take the stance again when they are back
 # A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.
 FLAT_DIP_SECONDS = 0.15
@@ -88,6 +91,9 @@ class StanceFrame:
     signals: FootSignals
     reference: "StanceReference | None"  # the stance, while "ready"
     epoch: int = 0  # counts the stances taken in this stream: a new one after every move
+    # On the frame that drops the stance: the feet and the hips all moved the same way in the picture, as when the
+    # camera moves (a bump, a hand-held pan) rather than a foot stepping.
+    view_moved: bool = False
     feet_down: tuple[str, ...] = ()  # the feet on the floor in this very frame (`standing` waits for it to settle)
     backlog: tuple["StanceFrame", ...] = ()
 
@@ -207,7 +213,8 @@ class StanceTracker:
             # In the picture but not seen well: the feet hide each other or are in shadow, so a turn helps.
             return self._frame(s, "feet not visible", "feet not visible" if not s.feet_in_frame else "feet hidden")
         self._window.append(s)
-        while self._window and s.t - self._window[0].t > STILL_SECONDS:
+        # Keep the newest frame at or before STILL_SECONDS ago too, so the window spans the whole time at any rate.
+        while len(self._window) > 1 and s.t - self._window[1].t >= STILL_SECONDS:
             self._window.popleft()
         leg = self._longer_leg(s)
         if not math.isnan(leg):
@@ -228,7 +235,7 @@ class StanceTracker:
             # drop it and take it again once the feet are planted.
             self._reference = None
             self._standing, self._new_standing = SIDES, None
-            return self._frame(s, "moving")
+            return replace(self._frame(s, "moving"), view_moved=_moved_together(s, ref))
         self._follow(s, standing, dt, hold)
         frame = replace(self._ready(s, standing), feet_down=feet_down)
         if not frame.lift:
@@ -247,13 +254,15 @@ class StanceTracker:
         return [side for side in SIDES if all(f.side(side).visible for f in frames)]
 
     def _recent(self, seconds: float) -> list[FootSignals]:
+        """The frames of the latest `seconds`, from the newest one at or before that long ago."""
         t = self._window[-1].t
-        return [f for f in self._window if t - f.t <= seconds + 1e-6]
+        first = max((i for i, f in enumerate(self._window) if t - f.t >= seconds), default=0)
+        return list(self._window)[first:]
 
     def _planted(self) -> bool:
         """The toes of the feet seen have stayed put for ANCHOR_SECONDS."""
         frames = self._recent(ANCHOR_SECONDS)
-        if len(frames) < 3 or frames[-1].t - frames[0].t < ANCHOR_SECONDS * 0.9:
+        if len(frames) < 3 or frames[-1].t - frames[0].t < ANCHOR_SECONDS:
             return False
         sides = self._steady_sides(frames)
         if not sides:
@@ -265,7 +274,7 @@ class StanceTracker:
     def _still(self) -> bool:
         """The whole stance has been still (toes, hips, and each foot's rise) for STILL_SECONDS."""
         w = self._window
-        if len(w) < 3 or w[-1].t - w[0].t < STILL_SECONDS * 0.9:
+        if len(w) < 3 or w[-1].t - w[0].t < STILL_SECONDS:
             return False
         sides = self._steady_sides(w)
         if not sides:
@@ -321,12 +330,13 @@ class StanceTracker:
         return max(legs) if legs else math.nan
 
     def _settled(self, t: float, standing: tuple[str, ...]) -> tuple[str, ...]:
-        """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS."""
+        """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS (MOVED_SECONDS for
+        feet that moved: a turn or a moved camera can bring them back near where they stood in the picture)."""
         if standing == self._standing:
             self._new_standing = None
         elif self._new_standing is None or self._new_standing[0] != standing:
             self._new_standing = (standing, t)
-        elif t - self._new_standing[1] >= STANCE_SETTLE_SECONDS:
+        elif t - self._new_standing[1] >= (STANCE_SETTLE_SECONDS if standing else MOVED_SECONDS):
             self._standing, self._new_standing = standing, None
         return self._standing
 
@@ -399,6 +409,17 @@ class StanceTracker:
 
     def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:
         return StanceFrame(s.t, phase, MESSAGES[message or phase], (), {}, {}, {}, {}, {}, s, None, self._epoch)
+
+
+def _moved_together(s: FootSignals, ref: StanceReference) -> bool:
+    """Both toes and the hips moved from where they stood by about the same shift in the picture."""
+    shifts = [np.subtract(s.side(side).toe, ref.toe[side]) for side in ref.sides if s.side(side).visible]
+    if len(shifts) < 2:
+        return False
+    shifts.append(np.subtract(s.hip, ref.hip))
+    mean = np.mean(shifts, axis=0)
+    return float(np.linalg.norm(mean)) > TOE_PLANTED and all(
+        np.linalg.norm(shift - mean) < SAME_SHIFT * np.linalg.norm(mean) for shift in shifts)
 
 
 def _lift(rise: float, height: float) -> float:

@@ -24,7 +24,7 @@ from vision.foot_signals import FootSignals
 ROCK_OUT = 0.06  # both feet's outward shifts added up
 ROCK_IN = 0.015
 ROCK_MIDDLE = 0.01
-ROLL_SWING = 0.04  # heel sideways against the toe, each way
+ROLL_SWING = 0.033  # heel sideways against the toe: a roll swings at least this far (0.04-0.11 seen)
 ROLL_MIDDLE = 0.018
 HEEL_DOWN = 0.015  # a heel held up for rolling is down again once its lift is back under this
 MIDDLE_TIME_CONSTANT = 0.5  # how quickly the resting place of a raised heel is followed between rolls
@@ -86,8 +86,7 @@ class _SwingDetector:
         """Nothing to measure in this frame: a cycle already swung out and back still counts, the rest is dropped."""
         self._message = message or self._message
         self._value = math.nan
-        cycle = self._cycles.flush()
-        return [] if cycle is None else self._event(cycle)
+        return [event for cycle in self._cycles.flush(self._frame.t) for event in self._event(cycle)]
 
     def _holding(self) -> bool:
         return self._cycles.active

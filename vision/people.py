@@ -32,7 +32,7 @@ class OtherPersonCheck:
         masked = image.copy()
         x0, y0, x1, y1 = _box(pose, margin=0.15)
         masked[y0:y1, x0:x1] = 0
-        found = self._model().process(masked).pose_landmarks
+        found = self._run(masked).pose_landmarks
         if found is not None:
             marks = np.array([(p.y * image.shape[0], p.visibility) for p in found.landmark])
             other_height = np.ptp(marks[:, 0])
@@ -42,15 +42,16 @@ class OtherPersonCheck:
 
     def warm_up(self, image: np.ndarray) -> None:
         """Load the model now and run it once on `image` (see `Pipeline.warm_up`); it keeps nothing between checks."""
-        self._model().process(image)
+        self._run(image)
 
-    def _model(self):
-        if self._pose is None:
-            with _native_stderr_silenced():
+    def _run(self, image: np.ndarray):
+        # Its models start when first needed and print native notices then; run once a second, it is always hushed.
+        with _native_stderr_silenced():
+            if self._pose is None:
                 import mediapipe as mp
 
                 self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
-        return self._pose
+            return self._pose.process(image)
 
     def close(self) -> None:
         if self._pose is not None:

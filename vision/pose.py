@@ -17,6 +17,10 @@ HEEL = {"left": 29, "right": 30}
 TOE = {"left": 31, "right": 32}  # "foot_index": the tip of the foot, the only toe point the model has
 SIDES = ("left", "right")
 
+# What MediaPipe's legacy API adds to its frame stamp on every call (microseconds): 1/30 s.
+SIMULATED_STEP_US = 33333
+WARM_UP_US = -1_000_000  # the stamp of `PoseEstimator.warm_up`'s picture: before any frame's own time
+
 SKELETON = (
     (11, 12), (11, 23), (12, 24), (23, 24), (11, 13), (13, 15), (12, 14), (14, 16),
     (23, 25), (25, 27), (24, 26), (26, 28),
@@ -64,18 +68,21 @@ class PoseEstimator:
                 min_detection_confidence=0.5,
                 min_tracking_confidence=0.5,
             )
-        self._started = False
+        self._started = False  # both of the graph's models have run (each prints its start-up notices then)
+        self._last_us = -1
+        self._offset_us = 0  # added to every frame's own time, so that the graph's stamps always increase
 
     def estimate(self, image: np.ndarray, t: float) -> Pose | None:
-        """Landmarks of the person in an RGB image, or None when nobody is found."""
+        """Landmarks of the person in an RGB image, or None when nobody is found; `t` is the frame's own time."""
         height, width = image.shape[:2]
+        self._stamp(t)
         if self._started:
             result = self._pose.process(image)
         else:
-            # The graph's native start-up notices are printed on the first frame.
+            # The landmark model starts on the first frame with a person in it, and prints its notices then.
             with _native_stderr_silenced():
                 result = self._pose.process(image)
-            self._started = True
+            self._started = result.pose_landmarks is not None
         if result.pose_landmarks is None:
             return None
         marks = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float64)
@@ -85,6 +92,30 @@ class PoseEstimator:
         else:
             world = np.full((33, 3), np.nan)
         return Pose(t, points, marks[:, 2], world, width, height)
+
+    def warm_up(self, image: np.ndarray) -> None:
+        """Start the graph on `image` (a blank picture) stamped before any frame's own time, so the frames that follow
+        get the very stamps, and landmarks, they would have had without it."""
+        self._last_us = WARM_UP_US
+        if hasattr(self._pose, "_simulated_timestamp"):
+            self._pose._simulated_timestamp = WARM_UP_US - SIMULATED_STEP_US
+        with _native_stderr_silenced():
+            self._pose.process(image)
+
+    def _stamp(self, t: float) -> None:
+        """Give the graph the frame's own time. MediaPipe's legacy API stamps every frame 1/30 s after the last, so
+        its landmark smoothing would run at one pace for a 60 frames/s file and another for a live camera that
+        delivers 20; with the real times it smooths over the same real time on both."""
+        if not hasattr(self._pose, "_simulated_timestamp"):
+            return
+        us = int(round(t * 1e6)) + self._offset_us
+        if us <= self._last_us:
+            # A clock that went back (a new stream, or after `Pipeline.warm_up`'s blank): carry on one frame later,
+            # keeping the real gaps between the frames that follow.
+            self._offset_us += self._last_us + SIMULATED_STEP_US - us
+            us = self._last_us + SIMULATED_STEP_US
+        self._pose._simulated_timestamp = us - SIMULATED_STEP_US  # process() adds its step before stamping
+        self._last_us = us
 
     def close(self) -> None:
         self._pose.close()
@@ -96,9 +127,16 @@ class PoseEstimator:
         self.close()
 
 
+# True lets MediaPipe's native log lines through to stderr (`footform --verbose`); set before any estimator starts.
+SHOW_NATIVE_LOGS = False
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced():
     """Silence MediaPipe's C++ start-up chatter, which writes straight to file descriptor 2 and ignores Python."""
+    if SHOW_NATIVE_LOGS:
+        yield
+        return
     try:
         saved = os.dup(2)
     except OSError:
