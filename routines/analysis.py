@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from routines.events import RepEvent
-from routines.pipeline import Pipeline, annotate
+from routines.pipeline import FrameResult, Pipeline, annotate
+from vision.traces import load_trace
 from vision.video import VideoFile, read_ahead
 from vision.writer import VideoWriter
 
@@ -68,42 +69,92 @@ def analyze_video(
 
     `progress` is called with the share of the clip done (0..1) as frames are read.
     """
-    pipeline = Pipeline(exercise)
+    return analyze_clip(path, (exercise,), annotate_path, progress)[exercise]
+
+
+def analyze_clip(
+    path: str | os.PathLike,
+    exercises: Sequence[str],
+    annotate_path: str | os.PathLike | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Analysis]:
+    """Count several exercises in one video file, by exercise name: the clip is decoded and its poses estimated
+    once, and every exercise's detector is fed the same poses. The annotated copy shows the first exercise."""
+    pipelines = [Pipeline(exercise) for exercise in exercises]
+    lead = pipelines[0]  # estimates the poses and looks for other people; the others are fed its poses
     with VideoFile(path) as video:
         info = video.info
-        result = Analysis(video.path, exercise, info.fps, info.duration)
+        tallies = [_Tally(Analysis(video.path, e, info.fps, info.duration)) for e in exercises]
         writer = VideoWriter(annotate_path, info.fps) if annotate_path else None
-        several_people = False
-        hidden_seconds = 0.0
-        last_t = None
         frames = read_ahead(iter(video))
         try:
             for frame in frames:
-                step = pipeline.process(frame.image, frame.t)
-                result.frames += 1
-                result.frames_with_pose += step.pose is not None
-                result.events.extend(step.events)
-                several_people = step.several_people
-                result.signal.append((frame.t, step.status.signal))
-                if step.status.phase == "feet not visible" and last_t is not None:
-                    hidden_seconds += frame.t - last_t
-                last_t = frame.t
+                step = lead.process(frame.image, frame.t)
+                tallies[0].add(step)
+                for pipeline, tally in zip(pipelines[1:], tallies[1:]):
+                    tally.add(pipeline.feed(step.pose, frame.t), step.several_people)
                 if writer is not None:
                     writer.write(annotate(frame.image, step), frame.t)
                 if progress is not None and info.duration > 0:
                     progress(min(1.0, frame.t / info.duration))
         finally:
             frames.close()  # stops the decoding thread before the file closes
-            pipeline.close()
+            for pipeline in pipelines:
+                pipeline.close()
             if writer is not None:
                 writer.close()
-    result.duration = max(result.duration, result.signal[-1][0] if result.signal else 0.0)
-    result.warnings = _warnings(result, hidden_seconds)
-    if several_people:
-        result.warnings.append(
-            "Several people were in view: footform followed the most prominent one; the counts are that person's."
-        )
-    return result
+    return {tally.result.exercise: tally.finish() for tally in tallies}
+
+
+def analyze_trace(
+    trace_path: str | os.PathLike,
+    exercises: Sequence[str],
+    clip_path: str | os.PathLike | None = None,
+) -> dict[str, Analysis]:
+    """`analyze_clip` over the poses stored by `footform trace`, without decoding or MediaPipe. A trace does not
+    keep the pictures, so another person in view goes unnoticed. The results name `clip_path` when given."""
+    samples = list(load_trace(trace_path))
+    times = [t for t, _ in samples]
+    fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+    duration = times[-1] + 1 / fps if fps else 0.0
+    name = os.fspath(clip_path if clip_path is not None else trace_path)
+    pipelines = [Pipeline(exercise) for exercise in exercises]
+    tallies = [_Tally(Analysis(name, e, fps, duration)) for e in exercises]
+    for t, pose in samples:
+        for pipeline, tally in zip(pipelines, tallies):
+            tally.add(pipeline.feed(pose, t))
+    return {tally.result.exercise: tally.finish() for tally in tallies}
+
+
+class _Tally:
+    """One exercise's results built up frame by frame."""
+
+    def __init__(self, result: Analysis):
+        self.result = result
+        self._several_people = False
+        self._hidden_seconds = 0.0
+        self._last_t: float | None = None
+
+    def add(self, step: FrameResult, several_people: bool | None = None) -> None:
+        result = self.result
+        result.frames += 1
+        result.frames_with_pose += step.pose is not None
+        result.events.extend(step.events)
+        self._several_people = step.several_people if several_people is None else several_people
+        result.signal.append((step.t, step.status.signal))
+        if step.status.phase == "feet not visible" and self._last_t is not None:
+            self._hidden_seconds += step.t - self._last_t
+        self._last_t = step.t
+
+    def finish(self) -> Analysis:
+        result = self.result
+        result.duration = max(result.duration, result.signal[-1][0] if result.signal else 0.0)
+        result.warnings = _warnings(result, self._hidden_seconds)
+        if self._several_people:
+            result.warnings.append(
+                "Several people were in view: footform followed the most prominent one; the counts are that person's."
+            )
+        return result
 
 
 def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:

@@ -1,4 +1,5 @@
-"""`footform analyze` end to end: real clips through MediaPipe, the JSON and text reports, annotation, bad input."""
+"""`footform analyze` and `footform eval` end to end: real clips through MediaPipe, the JSON and text reports,
+annotation, several files in a pool of workers, labels, bad input, and a stderr kept free of MediaPipe's own logs."""
 import json
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import av
 import pytest
 
 from tests.clips import write_clip
-from tests.conftest import REALVIDS, real_clip, real_labels
+from tests.conftest import REALVIDS, SAMPLES, real_clip, real_labels
 
 
 def footform(*args, timeout=300):
@@ -54,7 +55,8 @@ def test_text_report_lists_each_rep_and_annotation_writes_an_h264_clip(tmp_path)
     out = tmp_path / "annotated.mp4"
     run = footform("analyze", real_clip("home_calf_raises.mp4"), "-e", "heel-raise", "--annotate", out)
     assert run.returncode == 0, run.stderr
-    assert "3 heel-raise reps" in run.stdout
+    assert run.stderr == ""  # none of MediaPipe's native log lines
+    assert "3 heel raises (left 0, right 0, both 3)" in run.stdout
     rows = [line for line in run.stdout.splitlines() if line.strip().split(" ")[0] in ("1", "2", "3")]
     assert len(rows) == 3 and all("complete" in row for row in rows)
     with av.open(str(out)) as container:
@@ -112,3 +114,96 @@ def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, make, problem
 def test_unknown_exercise_is_a_usage_error():
     run = footform("analyze", REALVIDS / "home_calf_raises.mp4", "--exercise", "jumping-jacks")
     assert run.returncode == 2 and "invalid choice" in run.stderr
+
+
+def test_verbose_lets_mediapipe_log_lines_through(tmp_path):
+    path = tmp_path / "empty_room.mp4"
+    write_clip(path, frames=20)
+    quiet = footform("analyze", path, "-e", "heel-raise")
+    verbose = footform("analyze", path, "-e", "heel-raise", "--verbose")
+    assert quiet.returncode == verbose.returncode == 0
+    assert quiet.stderr == ""
+    assert "XNNPACK" in verbose.stderr or "W0000" in verbose.stderr, verbose.stderr
+    assert quiet.stdout == verbose.stdout
+
+
+def sample_truth(stem):
+    return json.loads((SAMPLES / f"{stem}.json").read_text())
+
+
+RAISES, STILL = "heel_raise_side_B", "stand_sway_C"  # two small sample clips: 4 heel raises, and standing still
+
+
+def test_several_videos_give_a_json_list_in_their_order_and_an_unreadable_one_is_reported(tmp_path):
+    blank = tmp_path / "empty_room.mp4"
+    write_clip(blank, frames=60)
+    missing = tmp_path / "missing.mp4"
+    run = footform("analyze", SAMPLES / f"{RAISES}.mp4", blank, missing, "-e", "heel-raise", "--json", "--jobs", "2")
+    assert run.returncode == 2
+    raises, empty, gone = json.loads(run.stdout)
+    truth = sample_truth(RAISES)
+    assert raises["file"] == str(SAMPLES / f"{RAISES}.mp4") and raises["reps"] == truth["counts"]["heel-raise"]
+    assert raises["frames"] == truth["frames"]
+    assert empty["file"] == str(blank) and empty["reps"] == 0 and empty["frames"] == 60
+    assert gone == {"file": str(missing), "error": f"{missing}: no such file"}
+    assert run.stderr.splitlines() == [f"footform: error: {missing}: no such file"]
+
+
+def write_labels(folder, clips):
+    path = folder / "labels.json"
+    path.write_text(json.dumps({"clips": clips}))
+    return path
+
+
+def test_eval_prints_a_row_per_clip_and_exercise_and_the_summary_and_exits_0_when_all_are_exact(tmp_path):
+    counts = sample_truth(RAISES)["counts"]
+    labels = write_labels(tmp_path, {
+        f"{RAISES}.mp4": {"heel_raise": counts["heel-raise"], "ankle_rock": counts["ankle-rock"]},
+        f"{STILL}.mp4": {"heel_raise": sample_truth(STILL)["counts"]["heel-raise"]},
+    })
+    run = footform("eval", labels, "--clips", SAMPLES, "--jobs", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stderr == ""  # nor from the worker processes
+    rows = [line.split() for line in run.stdout.splitlines() if line.startswith(("heel_raise_", "stand_"))]
+    want = counts["heel-raise"]
+    assert rows == [
+        [f"{RAISES}.mp4", "heel-raise", str(want), str(want), "0", "0", str(want), "exact"],
+        [f"{RAISES}.mp4", "ankle-rock", "0", "0", "0", "0", "0", "exact"],
+        [f"{STILL}.mp4", "heel-raise", "0", "0", "0", "0", "0", "exact"],
+    ]
+    assert "2 clips, 3 checks (heel-raise, ankle-rock)" in run.stdout
+    assert "exact:                          3 of 3 (100%)" in run.stdout
+    assert "clips that could not be read:   0" in run.stdout
+
+
+def test_eval_json_with_a_wrong_label_and_an_unreadable_clip_exits_1(tmp_path):
+    (tmp_path / "still.mp4").symlink_to(SAMPLES / f"{STILL}.mp4")
+    (tmp_path / "notes.mp4").write_text("not a video\n" * 50)
+    labels = write_labels(tmp_path, {"still.mp4": {"heel_raise": 1}, "notes.mp4": {"heel_raise": 0}})
+    run = footform("eval", labels, "--json", "--exercise", "heel-raise")
+    assert run.returncode == 1 and run.stderr == ""
+    report = json.loads(run.stdout)
+    assert set(report) == {"labels", "exercises", "checks", "summary", "skipped"}
+    still, notes = report["checks"]
+    assert still["got"] == sample_truth(STILL)["counts"]["heel-raise"] and still["want"] == [1]
+    assert still["exact"] is False and still["abs_error"] == abs(still["got"] - 1)
+    assert notes["got"] is None and "not a readable video" in notes["unreadable"]
+    summary = report["summary"]
+    assert summary["checks"] == 2 and summary["exact"] == 0 and summary["unreadable"] == ["notes.mp4"]
+    assert summary["off_by_one"] == (still["abs_error"] == 1)
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda d: d / "missing.json", "no such file"),
+    (lambda d: _file(d, "broken.json", b'{"clips": {"a.mp4": {"heel_raise": 3}'), "not valid JSON"),
+    (lambda d: _file(d, "list.json", b'[{"a.mp4": 3}]'), "expected labels shaped"),
+    (lambda d: _file(d, "count.json", b'{"clips": {"a.mp4": {"heel_raise": "3 reps"}}}'), "must be a count"),
+])
+def test_eval_with_labels_it_cannot_use_exits_2_with_one_line(tmp_path, make, problem):
+    path = make(tmp_path)
+    run = footform("eval", path)
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert str(path) in lines[0] and problem in lines[0]
+    assert "Traceback" not in run.stderr
