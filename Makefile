@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test e2e bench soak samples traces clean
+.PHONY: run test e2e e2e-load bench soak samples traces clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "footform needs Python 3.10, 3.11 or 3.12 on PATH" >&2; exit 1; }
@@ -26,6 +26,10 @@ test: $(STAMP)
 # The live page in Debian's Chromium (also part of `make test`); needs /usr/bin/chromium, skips saying so without it.
 e2e: $(STAMP)
 	$(PY) -m pytest -m e2e tests/e2e
+
+# The browser tests 5 times over, each run beside a busy loop on one core; prints the pass count (not part of `make test`).
+e2e-load: $(STAMP)
+	$(PY) -m tests.e2e.load
 
 bench: $(STAMP)
 	$(PY) -m tests.bench

@@ -40,6 +40,7 @@ def _address_from_page() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="footform", page_icon="🦶", layout="wide")
+    live.begin_run()
     st.html(STYLE)
     if "page" not in st.session_state:
         st.session_state["page"] = _page_from_address()
@@ -56,8 +57,8 @@ def main() -> None:
     st.sidebar.toggle("Spoken cues", value=True, key="sound_voice")
 
     if label not in ("Routine", "Practice one exercise"):
-        # The camera is not on this page: close any open stream so its history session is closed and kept.
-        live.end_stream()
+        # The camera is not on this page: end any open set so its history session is closed and kept.
+        live.end_set()
     if label == "Routine":
         practice.routine_page()
     elif label == "Practice one exercise":
@@ -66,6 +67,7 @@ def main() -> None:
         analyse.page()
     else:
         history.page()
+    live.end_run()
 
 
 main()

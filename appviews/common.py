@@ -47,6 +47,11 @@ def not_measured(measures: Iterable[dict]) -> None:
         st.caption(f"{MEASURE_NAMES.get(name, name)} not measured: {why}.")
 
 
+def reps(n: int) -> str:
+    """ "1 rep", "3 reps"."""
+    return f"{n} rep" if n == 1 else f"{n} reps"
+
+
 def exercise_label(exercise: str) -> str:
     label = exercise_title(exercise).capitalize()
     return label if available(exercise) else f"{label} (not available in this version)"

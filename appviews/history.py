@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import not_measured, store
+from appviews.common import not_measured, reps as rep_count, store
 from routines.events import readable_measures
 from routines.history import RepRecord, SessionRecord
 
@@ -77,7 +77,7 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
     when = session.started.astimezone().strftime("%H:%M")
     done = sum(s.done for s in session.steps)
     prescribed = sum(s.prescribed or 0 for s in session.steps)
-    summary = f"{done} / {prescribed} reps" if prescribed else f"{done} reps"
+    summary = f"{done} / {prescribed} reps" if prescribed else rep_count(done)
     open_note = "" if session.ended_at else " (left unfinished)"
     label = f"{when}  {KINDS.get(session.kind, session.kind)}: {session.title}, {summary}{open_note}"
     with st.expander(label):

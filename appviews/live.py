@@ -36,20 +36,59 @@ CAMERA_MESSAGES = {
 }
 
 
+# streamlit-webrtc keeps the component's state under this key of st.session_state.
+COMPONENT_KEY = "live"
+
+
 def live_practice(key: tuple, make: Callable[[], LivePractice]) -> LivePractice:
-    """The browser session's live state for `key` (an exercise or a routine run); a new key ends the old stream."""
+    """The browser session's live state for `key` (an exercise or a routine run); a new key ends the old set."""
     if st.session_state.get("live_practice_key") != key:
-        end_stream()
+        end_set()
         st.session_state["live_practice"] = make()
         st.session_state["live_practice_key"] = key
     return st.session_state["live_practice"]
 
 
-def end_stream() -> None:
-    """Close the open stream, if any (its history session is closed and kept)."""
+def end_set() -> None:
+    """The camera is not on the page: close the open stream and end its set, if any (the history keeps it)."""
     live = st.session_state.get("live_practice")
     if live is not None:
-        live.end_stream()
+        live.end_set()
+
+
+# Whether the camera component was on the page at the end of the last script run that ran to its end. A run that
+# ends without it takes it off the page (its iframe goes, and the stream with it); a run cut short by a rerun
+# leaves the page as it was. See `begin_run`, `end_run` and `_keep_component_state`.
+ON_PAGE = "live_component_on_page"
+RENDERED = "live_component_rendered"
+
+
+def begin_run() -> None:
+    """Called first thing in every script run."""
+    st.session_state[RENDERED] = False
+
+
+def end_run() -> None:
+    """Called last thing in a script run that ran to its end (a rerun or an exception never gets here)."""
+    st.session_state[ON_PAGE] = st.session_state.get(RENDERED, False)
+
+
+def _keep_component_state() -> None:
+    """Stop streamlit-webrtc from resetting a component that never left the page.
+
+    streamlit-webrtc 0.79 resets the component ("Context for key=live was not rendered for 1 script runs; resetting
+    stale state.": it stops the server's side of the stream) when Streamlit's count of finished script runs has
+    moved on by more than one since the component last rendered, taking that for runs that did not show it. That
+    count is moved by the server's event loop as it sends each run's "script finished" message, not by the run
+    itself: on a busy machine a run can read it before the previous run's message has gone out and the next run
+    after it, so the count jumps by two between two runs that both showed the component, and a live stream is cut
+    right after it connected (seen in the browser tests under load: the server stopped the stream 0.8 s after it
+    connected, the browser noticed 9 s later). This app knows whether the component left the page, so the check is
+    left to streamlit-webrtc only when it did.
+    """
+    context = st.session_state.get(COMPONENT_KEY)
+    if context is not None and st.session_state.get(ON_PAGE) and hasattr(context, "_last_rendered_run_count"):
+        context._last_rendered_run_count = None  # streamlit-webrtc skips its check when it has no earlier run
 
 
 def camera(live: LivePractice):
@@ -66,8 +105,10 @@ def camera(live: LivePractice):
     def on_ended() -> None:
         live.end_stream(number)
 
+    _keep_component_state()
+    st.session_state[RENDERED] = True
     ctx = webrtc_streamer(
-        key="live",
+        key=COMPONENT_KEY,
         mode=WebRtcMode.SENDRECV,
         rtc_configuration={"iceServers": []},  # local only: never fetch STUN/TURN servers from the internet
         # At most 30 frames/s: the callback keeps up with 20-28 on two cores, and every frame the browser sends is
@@ -82,8 +123,8 @@ def camera(live: LivePractice):
     if ctx.state.playing or ctx.state.signalling:
         live.arm()
     elif live.streaming:
-        # Stopped by the user, or reset by streamlit-webrtc right after connecting: close this stream and keep
-        # its counts; the next START opens a new one.
+        # STOP was pressed or the connection dropped: close this stream; its set stays open with its reps and the
+        # next START carries on counting in it.
         live.end_stream()
     return ctx
 
@@ -115,5 +156,16 @@ def camera_problem(snap: LiveSnapshot, playing_for: float) -> str:
     if snap.frames == 0 and playing_for > NO_PICTURE_SECONDS:
         return "No picture is arriving from the camera. " + CAMERA_HELP
     if snap.frames > 0 and snap.last_frame_age > STALLED_SECONDS:
-        return "The camera stopped sending pictures. Your reps so far are saved: press STOP, then START to go on."
+        return ("The video stopped arriving. The reps counted so far are kept: press STOP, then START to carry on "
+                "with this set.")
     return ""
+
+
+def stopped_note(snap: LiveSnapshot, ctx, what: str) -> str:
+    """What the page says while a set is open and the camera is not streaming: STOP was pressed or the connection
+    dropped (the page cannot tell which), and the next START carries on in the same set. `what` names what is kept,
+    e.g. "This set (3 reps)"."""
+    if not snap.set_open or snap.streaming or ctx.state.playing or ctx.state.signalling:
+        return ""
+    return (f"The video stopped (STOP was pressed or the connection dropped). {what} is kept: press START to carry "
+            "on counting in it.")

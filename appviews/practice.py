@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from appviews import live as camera_view
-from appviews.common import SETUP, available, beat, exercise_label, exercises, play, store
+from appviews.common import SETUP, available, beat, exercise_label, exercises, play, reps, store
 from routines.routine import RoutineError, load_routine
 from routines.session import LivePractice, LiveSnapshot, RoutineSession, exercise_title
 
@@ -59,12 +59,13 @@ def free_page(exercise: str) -> None:
         _status_lines(status, snap, problem)
 
     snap = live.snapshot()
-    render(snap, snap.error and camera_view.camera_problem(snap, 0.0))
+    render(snap, (snap.error and camera_view.camera_problem(snap, 0.0))
+           or camera_view.stopped_note(snap, ctx, f"This set ({reps(snap.count)})"))
+    if snap.set_open:
+        with right:
+            st.button("New set", on_click=live.end_set, help="End this set (it is in the History) and count from 0")
     if snap.sets:
-        st.caption(
-            "Sets so far in this visit (each saved in the History): "
-            + ", ".join(f"{n} reps" for n in snap.sets)
-        )
+        st.caption("Sets so far in this visit (each saved in the History): " + ", ".join(reps(n) for n in snap.sets))
     camera_view.watch(ctx, live, render, sound)
 
 
@@ -77,7 +78,7 @@ def routine_page() -> None:
     if session is None:
         _routine_intro()
     elif session.finished:
-        camera_view.end_stream()
+        camera_view.end_set()
         _routine_summary(session)
     else:
         _routine_step(session)
@@ -138,7 +139,7 @@ def _routine_step(session: RoutineSession) -> None:
     if current.counted_by_camera:
         _camera_step(session, sound)
     else:
-        camera_view.end_stream()
+        camera_view.end_set()
         _guided_step(session)
 
 
@@ -190,7 +191,7 @@ def _camera_step(session: RoutineSession, sound) -> None:
         _status_lines(status, snap, problem, paused=session.paused)
 
     snap = live.snapshot()
-    render(snap, "")
+    render(snap, camera_view.stopped_note(snap, ctx, f"This step ({current.done} / {step.reps}{side})"))
     camera_view.watch(ctx, live, render, sound, rerun_when=lambda: session.finished or session.index != index)
 
 

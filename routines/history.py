@@ -188,6 +188,10 @@ class HistoryStore:
     def end_session(self, session_id: int) -> None:
         self._write("UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (_now(), session_id))
 
+    def reopen_session(self, session_id: int) -> None:
+        """A closed session goes on (a live set whose camera stopped carries on): it is open again until ended."""
+        self._write("UPDATE sessions SET ended_at = NULL WHERE id = ?", (session_id,))
+
     def add_step(self, session_id: int, position: int, step_key: str, title: str, exercise: str | None,
                  side: str, prescribed: int | None, camera_checked: bool, status: str = "pending") -> int:
         return self._write(

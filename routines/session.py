@@ -252,28 +252,35 @@ class LiveSnapshot:
     """What the page shows while a stream runs; copied out under the lock."""
 
     streaming: bool
-    count: int  # the detector's complete reps in this stream
+    count: int  # complete reps of the set so far (free practice), over all its streams
     per_side: dict
     phase: str
     message: str
     cue: str
-    frames: int
+    frames: int  # frames of the stream under way (0 between streams)
     last_frame_age: float  # seconds since the last frame arrived (inf before the first)
     ticks: int  # counted reps so far, for the page's tick sound
     speech: tuple[int, str]  # (serial, text): the latest thing to say
-    session_id: int | None  # the history session of the stream (free practice)
+    session_id: int | None  # the history session of the set (free practice)
     error: str
-    sets: tuple[int, ...]  # reps of the streams already ended in this browser session (free practice)
+    sets: tuple[int, ...]  # reps of the sets already ended in this browser session (free practice)
+    set_open: bool = False  # a set is under way: the next stream carries on counting in it
+    streams: int = 0  # streams (camera connections) the set has had so far
 
 
 class LivePractice:
     """The live state of one browser session: its camera stream's pipeline, counts, cues and history writes.
 
-    The stream's worker thread calls `process` for each frame; the page calls `snapshot`, `arm` and `end_stream`.
-    A stream starts at the first frame after `arm()` and ends with `end_stream()`; in free practice each stream
-    is one history session, and every rep is written the moment it is counted. Frames of a stream's first
-    `settle_seconds` are passed through uncounted (see STREAM_SETTLE_SECONDS); frames read from a file have no such
-    start and are counted from the first with `settle_seconds=0`.
+    The stream's worker thread calls `process` for each frame; the page calls `snapshot`, `arm`, `end_stream` and
+    `end_set`. A stream starts at the first frame after `arm()` and ends with `end_stream()`. A set runs across
+    one stream or several: a stream that ends, because STOP was pressed or because the connection dropped, leaves
+    its set open with its reps, and the next stream carries on counting in it; `end_set()` ends it. In free
+    practice each set is one history session, closed whenever no stream runs and taken up again when the next
+    stream opens, and every rep is written the moment it is counted. Each stream gets a fresh pipeline (a new
+    connection's first pictures are coarse, and the person may have moved meanwhile); the set's clock runs on in
+    wall-clock time across the gap. Frames of a stream's first `settle_seconds` are passed through uncounted (see
+    STREAM_SETTLE_SECONDS); frames read from a file have no such start and are counted from the first with
+    `settle_seconds=0`.
     """
 
     def __init__(self, store: HistoryStore | None, exercise: str | None = None,
@@ -292,9 +299,7 @@ class LivePractice:
         self._armed = False
         self._opened = 0  # streams opened so far
         self._pipeline: Pipeline | None = None
-        self._clock: StreamClock | None = None
-        self._session_id: int | None = None
-        self._step_row: int | None = None
+        self._stream_began: float | None = None  # the set's time at the stream's first frame
         self._status: DetectorStatus | None = None
         self._frames = 0
         self._last_frame_wall = -math.inf
@@ -305,6 +310,16 @@ class LivePractice:
         self._cue = ""
         self._error = ""
         self._sets: list[int] = []
+        self._new_set()
+
+    def _new_set(self) -> None:
+        self._set_open = False
+        self._set_streams = 0
+        self._clock: StreamClock | None = None
+        self._session_id: int | None = None
+        self._step_row: int | None = None
+        self._carried = Counter()  # reps per side counted by the set's earlier streams
+        self._carried_count = 0
 
     # Called by the page
 
@@ -320,7 +335,7 @@ class LivePractice:
             return self._opened + (self._pipeline is None)
 
     def end_stream(self, number: int | None = None) -> None:
-        """The camera stopped (or the page left): close the stream and its history session, keep the counts.
+        """The camera stopped (STOP, a dropped connection, the page left): close the stream, keep the set open.
 
         With `number`, only that stream is closed: a worker that ends late must not close its successor."""
         with self._work:
@@ -330,14 +345,29 @@ class LivePractice:
                 self._armed = False
                 if self._pipeline is None:
                     return
-                count = self._status.count if self._status is not None else 0
-                if self.exercise is not None:
-                    self._sets.append(count)
+                status = self._status
+                if status is not None:
+                    self._carried_count += status.count
+                    self._carried.update(status.per_side)
+                self._status = None
+                self._frames = 0
+                count = self._carried_count
             pipeline, self._pipeline = self._pipeline, None
             pipeline.close()
             if self._store is not None and self._session_id is not None:
                 self._store.update_step(self._step_row, count, DONE)
                 self._store.end_session(self._session_id)
+
+    def end_set(self) -> None:
+        """End the set (a new set, another exercise, the page left): the next stream starts a new one from 0."""
+        self.end_stream()
+        with self._work:
+            with self._state:
+                if self._set_open and self.exercise is not None:
+                    self._sets.append(self._carried_count)
+                self._new_set()
+                self._cue = ""
+                self._error = ""
 
     @property
     def streaming(self) -> bool:
@@ -347,10 +377,13 @@ class LivePractice:
     def snapshot(self) -> LiveSnapshot:
         with self._state:
             status = self._status
+            per_side = Counter(self._carried)
+            if status is not None:
+                per_side.update(status.per_side)
             return LiveSnapshot(
                 streaming=self._pipeline is not None,
-                count=status.count if status else 0,
-                per_side=dict(status.per_side) if status else {},
+                count=self._carried_count + (status.count if status else 0),
+                per_side=dict(per_side),
                 phase=status.phase if status else "no person",
                 message=status.message if status else "",
                 cue=self._cue,
@@ -361,6 +394,8 @@ class LivePractice:
                 session_id=self._session_id,
                 error=self._error,
                 sets=tuple(self._sets),
+                set_open=self._set_open,
+                streams=self._set_streams,
             )
 
     # Called by the stream's worker thread
@@ -391,15 +426,24 @@ class LivePractice:
         pipeline = self._make_pipeline(exercise)
         # Loading the models takes 0.3-2 s; on the first frame it falls within the settling time, not after it.
         pipeline.warm_up(*image.shape[:2])
-        session_id = step_row = None
+        session_id, step_row = self._session_id, self._step_row
         if self._store is not None and self.exercise is not None:
-            title = exercise_title(self.exercise).capitalize()
-            session_id = self._store.start_session("free", title)
-            step_row = self._store.add_step(session_id, 0, self.exercise, title, self.exercise, "both", None, True, ACTIVE)
+            if session_id is None:
+                title = exercise_title(self.exercise).capitalize()
+                session_id = self._store.start_session("free", title)
+                step_row = self._store.add_step(session_id, 0, self.exercise, title, self.exercise, "both", None,
+                                                True, ACTIVE)
+            else:  # the set carries on after a stream that ended
+                self._store.reopen_session(session_id)
+                self._store.update_step(step_row, self._carried_count, ACTIVE)
         with self._state:
             self._opened += 1
             self._pipeline = pipeline
-            self._clock = StreamClock(self._wall)
+            if self._clock is None:
+                self._clock = StreamClock(self._wall)
+            self._stream_began = None
+            self._set_open = True
+            self._set_streams += 1
             self._session_id = session_id
             self._step_row = step_row
             self._status = None
@@ -415,7 +459,9 @@ class LivePractice:
             if wanted is not None and wanted != pipeline.exercise:
                 pipeline.set_exercise(wanted)
         t = self._clock(frame_time)
-        if t < self._settle:
+        if self._stream_began is None:
+            self._stream_began = t
+        if t - self._stream_began < self._settle:
             with self._state:
                 self._frames += 1
             return image
@@ -431,7 +477,8 @@ class LivePractice:
                 if self._store is not None:
                     self._store.add_rep(self._session_id, event, self._step_row)
                     if event.complete:
-                        self._store.update_step(self._step_row, pipeline.detector.count, ACTIVE)
+                        self._store.update_step(self._step_row, self._carried_count + pipeline.detector.count,
+                                                ACTIVE)
                 counted += event.complete
                 cues.append(event.cues[0] if event.cues else "")
         cue = next((c for c in reversed(cues) if c), "")
@@ -453,6 +500,10 @@ class LivePractice:
     def _draw(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
         status = dataclasses.replace(result.status, cue=self._cue)
         if self.routine is None:
+            if self._carried_count:  # the set's reps from its earlier streams, as the page counts them
+                per_side = Counter(self._carried)
+                per_side.update(status.per_side)
+                status = dataclasses.replace(status, count=self._carried_count + status.count, per_side=dict(per_side))
             return annotate(image, dataclasses.replace(result, status=status))
         current = self.routine.current
         if current is None or not current.counted_by_camera:

@@ -82,6 +82,19 @@ def test_deleting_a_session_removes_its_steps_and_reps_only(tmp_path):
     assert db.execute("SELECT COUNT(*) FROM steps WHERE session_id = ?", (gone,)).fetchone()[0] == 0
 
 
+def test_a_session_taken_up_again_is_open_until_it_ends_again(tmp_path):
+    store = HistoryStore(tmp_path / "h.db")
+    session = store.start_session("free", "Heel raises")
+    store.end_session(session)
+    first_end = store.session(session).ended_at
+    assert first_end
+    store.reopen_session(session)  # a live set whose camera stopped carries on
+    assert store.session(session).ended_at is None
+    store.add_rep(session, rep(1))
+    store.end_session(session)
+    assert store.session(session).ended_at >= first_end and store.session(session).rep_count == 1
+
+
 def test_streak_counts_days_in_a_row_with_reps(tmp_path):
     store = HistoryStore(tmp_path / "h.db")
     today = datetime(2026, 3, 10, 9, 0).astimezone()

@@ -1,14 +1,18 @@
 """Following the routine, and the live stream state, with the real routine file, real SQLite and the real pipeline."""
+import math
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from routines.analysis import analyze_video
-from routines.events import RepEvent
+from routines.events import DetectorStatus, RepEvent
 from routines.history import HistoryStore
 from routines.routine import load_routine
-from routines.pipeline import Pipeline
+from routines.pipeline import FrameResult, Pipeline
 from routines.session import STREAM_SETTLE_SECONDS, LivePractice, RoutineSession, StreamClock
 from tests.conftest import real_clip
+from vision.foot_signals import NOT_SEEN, FootSignals
 from vision.video import VideoFile
 
 ROUTINE = load_routine()
@@ -164,10 +168,109 @@ def test_late_frames_after_a_stream_ended_open_no_new_session(store):
     assert not live.streaming
     [session] = store.sessions()
     assert session.ended_at and session.rep_count == 0
+    live.end_set()
     live.arm()
     live.process(blank, 0.0)
-    live.end_stream()
+    live.end_set()
     assert len(store.sessions()) == 2 and live.snapshot().sets == (0, 0)
+
+
+class ScriptedPipeline:
+    """Stands in for `Pipeline` (no pose model): a complete rep of the given side on every `every`-th frame."""
+
+    made = []
+
+    def __init__(self, exercise: str, every: int = 5, side: str = "left"):
+        self.exercise, self.every, self.side = exercise, every, side
+        self.detector = SimpleNamespace(count=0)
+        self.frames, self.times, self.closed = 0, [], False
+        ScriptedPipeline.made.append(self)
+
+    def warm_up(self, height, width):
+        pass
+
+    def set_exercise(self, exercise):
+        self.exercise = exercise
+
+    def process(self, image, t):
+        self.frames += 1
+        self.times.append(t)
+        events = []
+        if self.frames % self.every == 0:
+            self.detector.count += 1
+            events.append(RepEvent(self.exercise, self.side, t - 1.0, t, True, {}, ()))
+        sides = {"left": 0, "right": 0, "both": 0}
+        sides[self.side] = self.detector.count
+        status = DetectorStatus(self.detector.count, sides, "ready", "", "", math.nan)
+        signals = FootSignals(t, False, math.nan, (math.nan, math.nan), NOT_SEEN, NOT_SEEN)
+        return FrameResult(t, None, signals, events, status, False)
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_set_carries_on_in_the_same_history_session_after_its_stream_ends(store):
+    ScriptedPipeline.made.clear()
+    now = [0.0]
+    live = LivePractice(store, exercise="heel-raise", pipeline_factory=ScriptedPipeline, wall=lambda: now[0],
+                        settle_seconds=0.1)
+    blank = np.zeros((48, 64, 3), np.uint8)
+
+    def stream(frames: int, rtp_start: float) -> None:
+        live.arm()
+        for n in range(frames):
+            now[0] += 0.04
+            live.process(blank, rtp_start + n * 0.04)
+
+    stream(13, 9000.0)  # 3 frames settle, 10 counted: 2 reps
+    snap = live.snapshot()
+    assert (snap.count, snap.per_side["left"], snap.streams, snap.set_open) == (2, 2, 1, True)
+    first_session = snap.session_id
+    live.end_stream()  # the connection dropped
+    snap = live.snapshot()
+    assert not snap.streaming and snap.set_open and snap.count == 2 and snap.frames == 0  # the reps are kept
+    assert store.session(first_session).ended_at  # the history says the set is closed while no stream runs
+    assert ScriptedPipeline.made[0].closed
+
+    now[0] += 20.0  # twenty seconds later, START again: a new connection, its clock starting anywhere
+    stream(18, 123.0)  # 3 frames settle, 15 counted: 3 more reps in the same set
+    snap = live.snapshot()
+    assert (snap.count, snap.per_side["left"], snap.streams, snap.session_id) == (5, 5, 2, first_session)
+    assert snap.ticks == 5 and snap.sets == ()
+    assert store.session(first_session).ended_at is None  # taken up again
+    second = ScriptedPipeline.made[1]
+    assert second is not ScriptedPipeline.made[0]  # each stream gets a fresh pipeline ...
+    assert second.times[0] > ScriptedPipeline.made[0].times[-1] + 19.9  # ... on the set's clock, run on over the gap
+    assert store.sessions()[0].steps[0].done == 5
+
+    live.end_set()  # New set
+    snap = live.snapshot()
+    assert (snap.count, snap.set_open, snap.sets, snap.session_id) == (0, False, (5,), None)
+    [session] = store.sessions()
+    assert session.ended_at and session.rep_count == 5 and session.steps[0].done == 5
+    reps = store.reps(session.id)
+    assert len(reps) == 5 and all(b.start_s > a.start_s for a, b in zip(reps, reps[1:]))
+
+    stream(8, 50.0)  # the next set is a new history session, counted from 0
+    snap = live.snapshot()
+    assert snap.count == 1 and snap.streams == 1 and snap.session_id != first_session
+    assert len(store.sessions()) == 2
+
+
+def test_a_late_end_of_an_old_stream_leaves_the_set_and_its_successor_alone(store):
+    live = LivePractice(store, exercise="heel-raise", pipeline_factory=ScriptedPipeline, settle_seconds=0)
+    blank = np.zeros((48, 64, 3), np.uint8)
+    live.arm()
+    first = live.stream_number
+    for n in range(5):
+        live.process(blank, n * 0.04)
+    live.end_stream()
+    live.arm()
+    for n in range(5):
+        live.process(blank, 10 + n * 0.04)
+    live.end_stream(first)  # the first stream's worker reports its track ended, late
+    snap = live.snapshot()
+    assert snap.streaming and snap.count == 2 and snap.streams == 2
 
 
 def test_a_streams_first_moments_are_shown_uncounted(store):
@@ -221,7 +324,7 @@ def test_live_practice_counts_a_real_clip_like_the_analysis_and_writes_each_rep_
     snap = live.snapshot()
     assert snap.count == len(expected.reps) and snap.ticks == len(expected.reps) and not snap.error
     assert stored_when_counted == list(range(1, len(expected.reps) + 1))  # each rep was in the file at once
-    live.end_stream()
+    live.end_set()
     [session] = store.sessions()
     assert session.ended_at and session.rep_count == len(expected.reps)
     assert session.steps[0].done == len(expected.reps)

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,6 +51,11 @@ START_ATTEMPTS = 3
 # A pixel of the returned video that differs from the camera's by more than this (0-255, in any channel) was drawn
 # on by the server rather than changed by video coding.
 DRAWN_LEVEL = 60
+
+# While a clip plays, the page is looked at this often for a stream that ended (START showing again) or a video that
+# froze (no new frame for STALL_SECONDS).
+WATCH_SECONDS = 0.5
+STALL_SECONDS = 3.0
 
 COUNTER = re.compile(r"^Reps counted: (\d+)$")
 # Streamlit 1.60 answers GET /favicon.png with a 500 and logs this traceback from its static file handler
@@ -156,6 +162,8 @@ class LiveServer:
     def __init__(self, db: Path, log: Path, probe: Path | None = None, record: Path | None = None):
         """`probe` and `record` switch on the server's test-only hooks (tests/e2e/serverside/sitecustomize.py)."""
         self.db, self.log_path, self.probe, self.record = Path(db), Path(log), probe, record
+        # streamlit-webrtc's own debug log beside the server's: resets, ICE states, workers started and stopped.
+        self.webrtc_log_path = self.log_path.with_name(self.log_path.stem + "-webrtc.log")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
@@ -167,6 +175,7 @@ class LiveServer:
             env["FOOTFORM_E2E_PROBE"] = str(self.probe)
         if self.record is not None:
             env["FOOTFORM_E2E_RECORD"] = str(self.record)
+        env["FOOTFORM_E2E_WEBRTC_LOG"] = str(self.webrtc_log_path)
         if loopback_only():
             env["FOOTFORM_E2E_LOOPBACK"] = "1"
         command = [
@@ -208,6 +217,13 @@ class LiveServer:
                 self._process.wait()
         self._log.close()
 
+    def pause(self) -> None:
+        """Stop the server's processes where they are (SIGSTOP), as a machine too busy to run them would."""
+        os.killpg(self._process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self._process.pid, signal.SIGCONT)
+
     def url(self, query: str) -> str:
         return f"{self.base}/?{query}"
 
@@ -234,6 +250,25 @@ class LiveServer:
         if block is not None:
             reports.append("\n".join(block))
         return [report for report in reports if not HARMLESS_LOG.search(report)]
+
+    def stream_log(self) -> list[tuple[float, str]]:
+        """(wall clock, message) of what streamlit-webrtc logged about the stream's life: component resets, ICE
+        connection states, workers stopped, errors in its threads (tests/e2e/serverside/sitecustomize.py)."""
+        if not self.webrtc_log_path.exists():
+            return []
+        notable = re.compile(r"resetting stale state|ICE connection state is|Stopping WebRTC worker|Error occurred|"
+                             r"taking too long|Timed out|Create a new worker")
+        events = []
+        for line in self.webrtc_log_path.read_text(errors="replace").splitlines():
+            created, _, rest = line.partition(" ")
+            message = rest.split(" ", 3)[-1]  # after the thread, the logger and the level
+            try:
+                when = float(created)
+            except ValueError:
+                continue  # a traceback's lines
+            if notable.search(message):
+                events.append((when, message))
+        return events
 
     def pids(self) -> list[int]:
         """The server's process group."""
@@ -268,6 +303,45 @@ class LiveServer:
         return ticks / os.sysconf("SC_CLK_TCK")
 
 
+class CpuHog:
+    """A busy loop in a process of its own, pinned to one core where `taskset` exists (else left to the scheduler):
+    the other work a user's laptop or a CI machine is rarely without. Stopped by its own process id on exit.
+
+    >>> with CpuHog() as hog:
+    ...     run_the_browser_tests()
+    >>> hog.where  # "pinned to core 0", or "one process, not pinned (no taskset)"
+    """
+
+    CORE = 0
+
+    def __init__(self):
+        self._process: subprocess.Popen | None = None
+        self.where = ""
+
+    def __enter__(self) -> "CpuHog":
+        loop = [sys.executable, "-c", "while True: pass"]
+        taskset = shutil.which("taskset")
+        if taskset:
+            loop = [taskset, "-c", str(self.CORE)] + loop
+            self.where = f"pinned to core {self.CORE}"
+        else:
+            self.where = "one process, not pinned (no taskset)"
+        self._process = subprocess.Popen(loop, stdin=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time the hog has had so far."""
+        fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def launch_chromium(playwright, camera: Path):
     """Debian's Chromium, headless, with the Y4M file as its only camera."""
     return playwright.chromium.launch(
@@ -294,6 +368,10 @@ class StartFailed(AssertionError):
     pass
 
 
+class StreamDropped(AssertionError):
+    """The live stream ended on its own before the set did; the message says why (LivePage.explain_drop)."""
+
+
 class LivePage:
     """The free-practice page for one exercise in its own browser tab."""
 
@@ -304,8 +382,11 @@ class LivePage:
         self.page_errors: list[str] = []  # uncaught script errors and failed requests
         self.page.on("pageerror", lambda error: self.page_errors.append(f"script error: {error}"))
         self.page.on("response", self._check_response)
+        self.console: list[tuple[float, str, str]] = []  # (wall clock, type, text) of every frame's console messages
+        self.page.on("console", lambda message: self.console.append((time.time(), message.type, message.text)))
         self.component = self.page.frame_locator('iframe[title*="webrtc"]').first
         self.attempts = 0  # START clicks it took to get frames flowing
+        self.retries: list[str] = []  # why each START click before the last one got no frames
         self.capture_start = 0.0  # wall-clock time (s) at which the camera that streams began capturing
         self.video_at_start: dict = {}  # the returned video when its first frame showed
         self.page.goto(server.url(f"page=practice&mode=free&exercise={exercise}"))
@@ -327,13 +408,15 @@ class LivePage:
         problems = []
         for attempt in range(1, START_ATTEMPTS + 1):
             self.attempts = attempt
+            self.capture_start = time.time()  # until the camera says when it started
             self.button("START").click()
             problem = self._wait_first_frame()
             if not problem:
                 self.capture_start = self.component.locator("body").evaluate("() => window.__ffCaptureStarts.at(-1)")
                 self.capture_start /= 1000
                 return
-            problems.append(f"attempt {attempt}: {problem}")
+            problems.append(f"attempt {attempt}: {problem}: {self.explain_drop(tail=False)}")
+            self.retries.append(problems[-1])
             if self.button("STOP").is_visible():
                 self.button("STOP").click()
             self.button("START").wait_for(timeout=30_000)
@@ -400,6 +483,50 @@ class LivePage:
         if delay > 0:
             self.page.wait_for_timeout(delay * 1000)
 
+    def watch_until(self, wall_time: float) -> tuple[str, list[str]]:
+        """Wait until `wall_time`, looking at the stream every WATCH_SECONDS. Returns (why the stream ended, or "" if
+        it did not; the times the returned video froze for STALL_SECONDS or more), both as readable text."""
+        stalls, frames, since = [], -1, time.time()
+        while time.time() < wall_time:
+            self.page.wait_for_timeout(min(WATCH_SECONDS, max(0.0, wall_time - time.time())) * 1000)
+            state = self.video_state()
+            if state["frames"] == 0 or self.button("START").is_visible():
+                return "the live stream ended before the set did (START showed again). " + self.explain_drop(), stalls
+            if state["frames"] != frames:
+                if state["at"] - since >= STALL_SECONDS and frames >= 0:
+                    stalls.append(f"the returned video froze for {state['at'] - since:.1f} s until "
+                                  f"{state['at'] - self.capture_start:.1f} s into the camera file")
+                frames, since = state["frames"], state["at"]
+        return "", stalls
+
+    def connection_states(self) -> list[tuple[float, str]]:
+        """(wall clock, state) each time the browser's peer connection changed state (the component logs it)."""
+        return [(t, text.split()[-1]) for t, _, text in self.console if text.startswith("connectionstatechange")]
+
+    def explain_drop(self, tail: bool = True) -> str:
+        """Why the stream ended before the set did, from the browser's and the server's logs: a component reset by
+        streamlit-webrtc on the server, or the connection itself failing."""
+        def at(t: float) -> str:
+            return f"{t - self.capture_start:+.1f} s"
+
+        browser = [f"{state} at {at(t)}" for t, state in self.connection_states()]
+        server = [(t, message) for t, message in self.server.stream_log() if t >= self.capture_start - 30]
+        resets = [f"at {at(t)}: {message}" for t, message in server if "resetting stale state" in message]
+        errors = [f"at {at(t)}: {message}" for t, message in server if "Error occurred" in message
+                  or "taking too long" in message]
+        text = (f"Times are seconds from the camera's start. Browser connection: "
+                f"{', '.join(browser) or 'no state logged'}. ")
+        if resets:
+            text += ("A COMPONENT RESET, not a counting failure: streamlit-webrtc reset the component on the server "
+                     + "; ".join(resets) + ". ")
+        elif errors:
+            text += "The server's stream failed: " + "; ".join(errors) + ". "
+        else:
+            text += ("No component reset on the server: the connection itself dropped. Server's ICE states: "
+                     + (", ".join(f"{m.split()[-1]} at {at(t)}" for t, m in server if "ICE connection state" in m)
+                        or "none logged") + ". ")
+        return text + (f"Server log tail:\n{self.server.log()[-1500:]}" if tail else "")
+
     def stop(self) -> None:
         self.button("STOP").click()
         self.button("START").wait_for(timeout=30_000)
@@ -413,6 +540,7 @@ class ClipRun:
     exercise: str
     camera: FakeCamera
     attempts: int  # START clicks it took
+    retries: list[str]  # why each START click before the last got no frames
     capture_start: float  # wall-clock time the camera began playing the file
     counter: int  # "Reps counted: N" once the clip has played and the count has settled
     counter_changes: list[tuple[float, int]]
@@ -424,6 +552,7 @@ class ClipRun:
     drawn_share: float
     warnings: list[str]
     page_errors: list[str]
+    stalls: list[str]  # each time the returned video froze while the clip played
     sessions: list  # history sessions opened during the run (HistoryStore records), oldest first
     reps: dict  # session id -> its RepRecords
 
@@ -442,7 +571,9 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
     try:
         live = LivePage(browser, server, exercise)
         live.start()
-        live.wait_until(live.capture_start + camera.clip_end + SETTLE_SECONDS)
+        dropped, stalls = live.watch_until(live.capture_start + camera.clip_end + SETTLE_SECONDS)
+        if dropped:
+            raise StreamDropped(f"{sample.stem} as {exercise}: {dropped}")
         counter = live.counter()
         # The camera is in its still tail now, so the returned picture is its last frame plus the server's drawing.
         returned = live.video_picture().astype(int)
@@ -460,9 +591,9 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
             if all(s.ended_at for s in sessions) or time.monotonic() > deadline:
                 break
             live.page.wait_for_timeout(200)
-        run = ClipRun(sample, exercise, camera, live.attempts, live.capture_start, counter, changes,
-                      live.video_at_start, before, after, drawn_share, warnings, list(live.page_errors), sessions,
-                      {s.id: store.reps(s.id) for s in sessions})
+        run = ClipRun(sample, exercise, camera, live.attempts, live.retries, live.capture_start, counter, changes,
+                      live.video_at_start, before, after, drawn_share, warnings, list(live.page_errors), stalls,
+                      sessions, {s.id: store.reps(s.id) for s in sessions})
     finally:
         browser.close()
         store.close()

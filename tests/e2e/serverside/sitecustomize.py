@@ -1,6 +1,6 @@
 """Test-only start-up hooks for the Streamlit server that the browser tests launch (this folder goes on its PYTHONPATH).
 
-The app code stays as it is; three switches, all off unless the harness sets them:
+The app code stays as it is; four switches, all off unless the harness sets them:
 
 - FOOTFORM_E2E_PROBE=PATH: time every call of the live frame callback's work (`LivePractice.process`: pose, detector,
   drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the stream's rep count after
@@ -10,6 +10,9 @@ The app code stays as it is; three switches, all off unless the harness sets the
   timestamp, the stream time made of it, the stream's number, the picture's size, the processing time, the count
   and phase after the frame, and the timestamps of the frames streamlit-webrtc passed over while the callback was
   busy) and the picture as it arrived, before any drawing, appended to FOLDER/frames.npy (one `np.save` per frame).
+- FOOTFORM_E2E_WEBRTC_LOG=PATH: write streamlit-webrtc's own log (debug level: script runs that reset the
+  component, ICE connection states, workers started and stopped) and aiortc's and aioice's (info level) to PATH, one
+  line each with the wall-clock time, apart from the server's log, which the tests search for errors.
 - FOOTFORM_E2E_LOOPBACK=1: on a machine whose only network is loopback, let aioice (aiortc's ICE) offer 127.0.0.1,
   which it otherwise drops, so the browser and the server can connect at all.
 """
@@ -107,6 +110,80 @@ def _loopback() -> None:
     aioice.ice.get_host_addresses = with_loopback
 
 
+def _webrtc_log(path: str) -> None:
+    import logging
+
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(created).3f %(threadName)s %(name)s %(levelname)s %(message)s"))
+    # Warnings and errors still reach the server's log (stderr), as they do without this hook.
+    warnings = logging.StreamHandler()
+    warnings.setLevel(logging.WARNING)
+    for name, level in (("streamlit_webrtc", logging.DEBUG), ("aiortc", logging.INFO), ("aioice", logging.INFO)):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+        logger.addHandler(warnings)
+        logger.propagate = False
+    script_runs = logging.getLogger("footform.e2e.runs")
+    script_runs.setLevel(logging.DEBUG)
+    script_runs.addHandler(handler)
+    script_runs.propagate = False
+
+    # The run count streamlit-webrtc judges a component's staleness by, as it reads it when the component renders,
+    # and as the server's event loop moves it (once per successful run's "script finished" message it sends).
+    from routines.session import LivePractice
+
+    make = LivePractice.__init__
+
+    def made(self, *args, **kwargs):
+        import streamlit_webrtc.component as component
+        from streamlit.runtime.runtime import Runtime
+
+        if not getattr(component._get_or_create_context, "footform_logged", False):
+            context_for = component._get_or_create_context
+
+            def logged_context(key):
+                info = component.get_this_session_info()
+                old = st_state_context(key)
+                script_runs.debug("render key=%s run_count=%s last_rendered=%s", key,
+                                  info.script_run_count if info else None,
+                                  old._last_rendered_run_count if old is not None else None)
+                return context_for(key)
+
+            def st_state_context(key):
+                import streamlit as st
+
+                return st.session_state[key] if key in st.session_state else None
+
+            logged_context.footform_logged = True
+            component._get_or_create_context = logged_context
+
+            send = Runtime._send_message
+
+            def logged_send(runtime, session_info, msg):
+                if msg.WhichOneof("type") == "script_finished":
+                    script_runs.debug("script_finished status=%s sent; run_count was %s", msg.script_finished,
+                                      session_info.script_run_count)
+                return send(runtime, session_info, msg)
+
+            Runtime._send_message = logged_send
+
+            from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+            finished = ScriptRunner._on_script_finished
+
+            def logged_finished(runner, ctx, event, premature_stop):
+                script_runs.debug("script thread: run finished %s", getattr(event, "name", event))
+                return finished(runner, ctx, event, premature_stop)
+
+            ScriptRunner._on_script_finished = logged_finished
+        make(self, *args, **kwargs)
+
+    LivePractice.__init__ = made
+
+
+if os.environ.get("FOOTFORM_E2E_WEBRTC_LOG"):
+    _webrtc_log(os.environ["FOOTFORM_E2E_WEBRTC_LOG"])
 if os.environ.get("FOOTFORM_E2E_PROBE"):
     _probe(os.environ["FOOTFORM_E2E_PROBE"])
 if os.environ.get("FOOTFORM_E2E_RECORD"):
