@@ -11,9 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import available, exercise_label, exercises, not_measured, store
+from appviews.common import available, count_of, exercise_label, exercises, measure_columns, not_measured, store
 from routines.analysis import Analysis, analyze_video
-from routines.events import readable_measures
 from routines.session import exercise_title
 from vision.video import VideoError
 
@@ -135,7 +134,7 @@ def page() -> None:
                                     format_func=exercise_label)
             expected = clip.get("counts", {}).get(exercise)
             if expected is not None:
-                st.caption(f"Ground truth for this clip: {expected} {exercise_title(exercise)}.")
+                st.caption(f"Ground truth for this clip: {count_of(expected, exercise)}.")
             if st.button("Analyse", type="primary"):
                 bar = _Progress(f"Analysing {name} ...")
                 try:
@@ -193,7 +192,7 @@ def rep_table(analysis: Analysis) -> pd.DataFrame:
             "side": event.side,
             "start (s)": round(event.start, 2),
             "end (s)": round(event.end, 2),
-            **readable_measures(event.measures),
+            **measure_columns(event.measures),
             "cues": "; ".join(event.cues),
         })
     return pd.DataFrame(rows)
@@ -216,7 +215,7 @@ def signal_chart(analysis: Analysis) -> alt.LayerChart | None:
     signal = pd.DataFrame(rows, columns=["t", "signal", "segment"])
     time_axis = alt.X("t:Q", title="time (s)")
     line = alt.Chart(signal).mark_line().encode(
-        x=time_axis, y=alt.Y("signal:Q", title="foot signal (body scales)"), detail="segment:N"
+        x=time_axis, y=alt.Y("signal:Q", title="foot signal (torso lengths)"), detail="segment:N"
     )
     if not analysis.events:
         return line.properties(height=260)
@@ -232,7 +231,7 @@ def signal_chart(analysis: Analysis) -> alt.LayerChart | None:
 
 def _save(result: Result) -> None:
     history = store()
-    title = f"{exercise_title(result.exercise).capitalize()} (video)"
+    title = exercise_title(result.exercise).capitalize()  # the History says "Video" beside it
     session = history.start_session("video", title, source=result.name)
     step = history.add_step(session, 0, result.exercise, title, result.exercise, "both", None, True)
     for event in result.analysis.events:

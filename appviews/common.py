@@ -6,13 +6,38 @@ from typing import Iterable
 
 import streamlit as st
 
-from routines.events import not_measured_reasons
+from routines.events import not_measured_reasons, readable_measures
 from routines.history import HistoryStore, default_db_path
 from routines.pipeline import DETECTORS
 from routines.routine import CAMERA_EXERCISES
 from routines.session import exercise_title
 
-MEASURE_NAMES = {"rise_cm": "Rise height (cm)"}
+# Column headings for the detectors' measures (README: "Heel-raise measures"); lengths are in torso lengths, the
+# unit the foot signals are measured in. A measure not named here reads as its key with "_s" as "(s)".
+MEASURE_NAMES = {
+    "rise": "body rise (torso lengths)",
+    "heel_rise": "heel rise (torso lengths)",
+    "rise_cm": "rise height (cm)",
+    "rise_s": "rise (s)",
+    "hold_s": "hold (s)",
+    "lower_s": "lowering (s)",
+    "outer": "outer edges (torso lengths)",
+    "inner": "inner edges (torso lengths)",
+    "swing_out": "swing out (torso lengths)",
+    "swing_in": "swing in (torso lengths)",
+    "duration_s": "duration (s)",
+}
+
+
+def measure_name(key: str) -> str:
+    if key in MEASURE_NAMES:
+        return MEASURE_NAMES[key]
+    return key.removesuffix("_s").replace("_", " ") + (" (s)" if key.endswith("_s") else "")
+
+
+def measure_columns(measures: dict) -> dict:
+    """A rep's measures as table columns: headed in words, "not measured" where the view could not support one."""
+    return {measure_name(key): value for key, value in readable_measures(measures).items()}
 
 # How to stand for each camera exercise: the view the detector reads best.
 SETUP = {
@@ -44,12 +69,19 @@ def not_measured(measures: Iterable[dict]) -> None:
     reasons = dict.fromkeys(reason for m in measures for reason in not_measured_reasons(m))
     for reason in reasons:
         name, why = reason.split(": ", 1)
-        st.caption(f"{MEASURE_NAMES.get(name, name)} not measured: {why}.")
+        label = measure_name(name)
+        st.caption(f"{label[:1].upper()}{label[1:]} not measured: {why}.")
 
 
 def reps(n: int) -> str:
     """ "1 rep", "3 reps"."""
     return f"{n} rep" if n == 1 else f"{n} reps"
+
+
+def count_of(n: int, exercise: str) -> str:
+    """ "1 heel raise", "3 ankle rocks"."""
+    name = exercise_title(exercise)
+    return f"{n} {name.removesuffix('s')}" if n == 1 and name.endswith("s") else f"{n} {name}"
 
 
 def exercise_label(exercise: str) -> str:
@@ -125,7 +157,7 @@ window.__footformBeat = setInterval(() => {{
   if (step < 0) return;
   const rep = Math.floor(step / 2) + 1;
   if (rep > reps) {{
-    root.querySelector(".ff-beat-count").textContent = `All ${{reps}} reps: tap Done`;
+    root.querySelector(".ff-beat-count").textContent = reps === 1 ? "The rep is done: tap Done" : `All ${{reps}} reps done: tap Done`;
     root.querySelector(".ff-beat-phase").textContent = "";
     clearInterval(window.__footformBeat);
     return;

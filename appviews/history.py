@@ -8,8 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import not_measured, reps as rep_count, store
-from routines.events import readable_measures
+from appviews.common import measure_columns, not_measured, reps as rep_count, store
 from routines.history import RepRecord, SessionRecord
 
 KINDS = {"free": "Practice", "routine": "Routine", "video": "Video"}
@@ -79,7 +78,9 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
     prescribed = sum(s.prescribed or 0 for s in session.steps)
     summary = f"{done} / {prescribed} reps" if prescribed else rep_count(done)
     open_note = "" if session.ended_at else " (left unfinished)"
-    label = f"{when}  {KINDS.get(session.kind, session.kind)}: {session.title}, {summary}{open_note}"
+    # Analyses saved by earlier versions carry "(video)" in their title; the kind says so already.
+    title = session.title.removesuffix(" (video)") if session.kind == "video" else session.title
+    label = f"{when}  {KINDS.get(session.kind, session.kind)}: {title}, {summary}{open_note}"
     with st.expander(label):
         if session.source:
             st.caption(f"Clip: {session.source}")
@@ -101,7 +102,7 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
                 "rep": ("complete" if r.complete else "partial") + ("" if r.counted or not r.complete else ", not counted"),
                 "start (s)": round(r.start_s, 2),
                 "end (s)": round(r.end_s, 2),
-                **readable_measures(r.measures),
+                **measure_columns(r.measures),
                 "cues": "; ".join(r.cues),
             } for n, r in enumerate(reps, 1)]), hide_index=True, width="stretch")
             not_measured(r.measures for r in reps)

@@ -16,19 +16,48 @@ def _big(slot, css: str, text: str) -> None:
     slot.markdown(f"<div class='{css}'>{html.escape(text)}</div>", unsafe_allow_html=True)
 
 
-def _status_lines(slot, snap: LiveSnapshot, problem: str, paused: bool = False) -> None:
-    with slot.container():
-        if problem:
-            st.warning(problem)
-        if paused:
-            _big(st, "ff-guidance", "Paused: reps are not counted")
-        elif snap.message:
-            _big(st, "ff-guidance", snap.message)
-        if snap.cue:
-            _big(st, "ff-cue", snap.cue)
+class _Slot:
+    """A place on the page that is written again only when what it shows has changed: the page reads the live state
+    5 times a second, and every write goes to the browser, which lays it out again (work a busy machine can spare
+    for the video instead)."""
+
+    def __init__(self):
+        self._slot = st.empty()
+        self._shown = None
+
+    def big(self, css: str, text: str) -> None:
+        if (css, text) != self._shown:
+            self._shown = (css, text)
+            _big(self._slot, css, text)
+
+    def caption(self, text: str) -> None:
+        if text != self._shown:
+            self._shown = text
+            self._slot.caption(text)
+
+    def status(self, snap: LiveSnapshot, problem: str, paused: bool = False) -> None:
+        lines = (problem, "Paused: reps are not counted" if paused else snap.message, snap.cue)
+        if lines == self._shown:
+            return
+        self._shown = lines
+        warning, guidance, cue = lines
+        with self._slot.container():
+            if warning:
+                st.warning(warning)
+            if guidance:
+                _big(st, "ff-guidance", guidance)
+            if cue:
+                _big(st, "ff-cue", cue)
 
 
 # Free practice
+
+# When a rep is counted, as the detector counts it.
+COUNTS_WHEN = {
+    "heel-raise": "Each rep counts when the heel is back down.",
+    "ankle-rock": "Each rep counts when both feet are flat again.",
+    "ball-roll": "Each rep counts when the heel is back in the middle.",
+}
 
 
 def free_page(exercise: str) -> None:
@@ -46,17 +75,15 @@ def free_page(exercise: str) -> None:
         ctx = camera_view.camera(live)
         st.caption(camera_view.CAMERA_HELP)
     with right:
-        counter = st.empty()
-        sides = st.empty()
-        status = st.empty()
+        counter, sides, status = _Slot(), _Slot(), _Slot()
         sound = st.empty()
         st.info(SETUP.get(exercise, "Stand with your whole body in view, feet included."))
 
     def render(snap: LiveSnapshot, problem: str) -> None:
-        _big(counter, "ff-count", f"Reps counted: {snap.count}")
+        counter.big("ff-count", f"Reps counted: {snap.count}")
         per_side = ", ".join(f"{side} {n}" for side, n in snap.per_side.items() if n)
-        sides.caption(f"By foot: {per_side}" if per_side else "Each rep counts when the heel is back down.")
-        _status_lines(status, snap, problem)
+        sides.caption(f"By foot: {per_side}" if per_side else COUNTS_WHEN.get(exercise, ""))
+        status.status(snap, problem)
 
     snap = live.snapshot()
     render(snap, (snap.error and camera_view.camera_problem(snap, 0.0))
@@ -149,8 +176,8 @@ def _announce(session: RoutineSession, sound) -> None:
     if st.session_state.get("announced_step") != marker:
         st.session_state["announced_step"] = marker
         step = session.current.step
-        side = f", {step.side} foot" if step.side in ("left", "right") else ""
-        play(sound, session.index, say=f"{step.title}{side}: {step.reps} reps.")
+        side = f", {step.side} foot" if step.side in ("left", "right") and step.side not in step.title else ""
+        play(sound, session.index, say=f"{step.title}{side}: {reps(step.reps)}.")
 
 
 def _guided_step(session: RoutineSession) -> None:
@@ -180,15 +207,14 @@ def _camera_step(session: RoutineSession, sound) -> None:
         ctx = camera_view.camera(live)
         st.caption(camera_view.CAMERA_HELP)
     with right:
-        counter = st.empty()
-        status = st.empty()
+        counter, status = _Slot(), _Slot()
         st.info(SETUP.get(step.exercise, ""))
     side = f" {step.side} foot" if step.side in ("left", "right") else ""
     index = session.index
 
     def render(snap: LiveSnapshot, problem: str) -> None:
-        _big(counter, "ff-step-count", f"{current.done} / {step.reps}{side}")
-        _status_lines(status, snap, problem, paused=session.paused)
+        counter.big("ff-step-count", f"{current.done} / {step.reps}{side}")
+        status.status(snap, problem, paused=session.paused)
 
     snap = live.snapshot()
     render(snap, camera_view.stopped_note(snap, ctx, f"This step ({current.done} / {step.reps}{side})"))

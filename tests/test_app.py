@@ -133,7 +133,7 @@ def test_uploading_a_real_clip_counts_it_and_saves_it_to_history(db, scratch):
     assert metric(at, "Both feet") == str(expected)
     table = at.dataframe[0].value
     assert list(table["rep"]).count("complete") == expected
-    assert {"rise_cm", "lower_s", "start (s)"} <= set(table.columns)
+    assert {"rise height (cm)", "lowering (s)", "start (s)"} <= set(table.columns)
     assert at.get("vega_lite_chart"), "the signal chart is missing"
     assert len(at.get("video")) == 1, "the annotated clip is missing"
     assert at.get("download_button"), "the annotated clip cannot be downloaded"
@@ -144,6 +144,8 @@ def test_uploading_a_real_clip_counts_it_and_saves_it_to_history(db, scratch):
     [session] = HistoryStore(db).sessions()
     assert (session.kind, session.source, session.rep_count) == ("video", "my calf raises.mp4", expected)
     assert session.steps[0].done == expected
+    at.sidebar.radio[0].set_value("History").run()
+    assert at.expander[0].label.endswith(f"Video: Heel raises, {expected} reps")
 
 
 def test_a_file_that_is_not_a_video_gets_one_clear_message(db, scratch):
@@ -246,6 +248,21 @@ def test_routine_camera_steps_show_the_camera_and_the_step_counter(db):
     assert not at.exception
     assert "0 / 8 right foot" in texts(at)
     assert any(type(e).__name__ == "UnknownElement" for e in at.main), "the webrtc component is not on the page"
+    # The step is announced once, its side said once.
+    [spoken] = [h.proto.body for h in at.get("html") if "SpeechSynthesisUtterance" in h.proto.body]
+    assert 'SpeechSynthesisUtterance("Heel Raise: right foot: 8 reps.")' in spoken
+
+
+def test_counts_and_measures_read_as_words():
+    from appviews.common import count_of, measure_columns, reps
+
+    assert (reps(0), reps(1), reps(2)) == ("0 reps", "1 rep", "2 reps")
+    assert (count_of(1, "heel-raise"), count_of(3, "ankle-rock")) == ("1 heel raise", "3 ankle rocks")
+    assert count_of(1, "ball-roll") == "1 ball-of-foot roll"
+    columns = measure_columns({"rise_cm": None, "rise_cm_note": "one heel lifted on its own", "lower_s": 0.8,
+                               "outer": 0.16, "duration_s": 4.1, "new_measure_s": 1.0})
+    assert columns == {"rise height (cm)": "not measured", "lowering (s)": 0.8, "outer edges (torso lengths)": 0.16,
+                       "duration (s)": 4.1, "new measure (s)": 1.0}
 
 
 # History

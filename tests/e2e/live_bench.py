@@ -9,6 +9,9 @@ practice page, with the server's frame callback timed by the test-only probe (te
 2. Delay from the end of each rep in the clip (ground truth) to the page's counter showing it; the goal is under
    0.5 s. Split into the server's part (until the callback has counted it) and the page's part (the script's poll
    and the browser's update).
+
+Both are measured twice: on the machine as it is, then with a CPU hog beside them (a busy loop pinned to one core,
+tests/e2e/harness.py CpuHog), as `make e2e-load` runs the browser tests.
 """
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
-from tests.e2e.harness import HEEL_RAISE_STEMS, LiveServer, missing_chromium, pick_sample, play_clip
+from tests.e2e.harness import HEEL_RAISE_STEMS, CpuHog, LiveServer, missing_chromium, pick_sample, play_clip
 
 
 def _machine_busy_seconds() -> float:
@@ -139,18 +143,20 @@ def main() -> None:
         sys.exit("live benchmark skipped: samples/ has no heel-raise clip with its ground truth")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="footform-bench-") as folder:
-        folder = Path(folder)
-        probe = folder / "frames.txt"
-        with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", probe=probe) as server, \
-                sync_playwright() as playwright:
-            cpu = CpuSampler(server, folder)
-            cpu.start()
-            run = play_clip(playwright, server, sample, "heel-raise", folder)
-            cpu.done.set()
-            report(run, _frames(probe), cpu)
-            for error in server.errors():
-                print(f"server error: {error}")
+    for first, hog in ((True, nullcontext()), (False, CpuHog())):
+        with hog, tempfile.TemporaryDirectory(prefix="footform-bench-") as folder:
+            print("\n" + ("live, on the machine as it is:" if first else f"live, with a CPU hog ({hog.where}):"))
+            folder = Path(folder)
+            probe = folder / "frames.txt"
+            with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", probe=probe) as server, \
+                    sync_playwright() as playwright:
+                cpu = CpuSampler(server, folder)
+                cpu.start()
+                run = play_clip(playwright, server, sample, "heel-raise", folder)
+                cpu.done.set()
+                report(run, _frames(probe), cpu)
+                for error in server.errors():
+                    print(f"server error: {error}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,6 @@ def soak(minutes: float, folder: Path) -> tuple[list[str], bool]:
     camera = write_y4m(sample.video, folder / "camera.y4m")
     rows = []  # (seconds streaming, RSS MB, counter, returned video frames)
     problems = []
-    earlier_streams = 0  # reps shown by streams a component reset ended (the counter starts again at 0)
     last_frames = 0  # the returned video's frame count at the previous sample
     with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log") as server, \
             sync_playwright() as playwright:
@@ -60,8 +59,9 @@ def soak(minutes: float, folder: Path) -> tuple[list[str], bool]:
             video = live.video_state()
             rows.append((time.time() - began, server.rss_mb(), live.counter(), video["frames"]))
             if live.button("START").is_visible():
-                problems.append(f"{rows[-1][0]:.0f} s: the component reset (START showed again); pressed START")
-                earlier_streams += rows[-1][2]
+                # The set stays open: START carries on counting in it.
+                problems.append(f"{rows[-1][0]:.0f} s: the stream ended (START showed again); pressed START. "
+                                + live.explain_drop(tail=False))
                 live.start()
                 last_frames = 0  # a new stream: its video starts again
                 continue
@@ -74,7 +74,7 @@ def soak(minutes: float, folder: Path) -> tuple[list[str], bool]:
             if video["frames"] <= last_frames:
                 problems.append(f"{rows[-1][0]:.0f} s: the returned video stalled")
             last_frames = video["frames"]
-        shown = earlier_streams + live.counter()
+        shown = live.counter()
         live.stop()
         live.page.wait_for_timeout(2000)  # the STOP's script run closes the history session
         store = HistoryStore(server.db)
