@@ -159,12 +159,9 @@ def loopback_only() -> bool:
 class LiveServer:
     """`streamlit run app.py` in its own process group, with its own history file and log."""
 
-    def __init__(self, db: Path, log: Path, probe: Path | None = None, record: Path | None = None,
-                 slow_send: float = 0.0):
-        """`probe`, `record` and `slow_send` switch on the server's test-only hooks
-        (tests/e2e/serverside/sitecustomize.py)."""
+    def __init__(self, db: Path, log: Path, probe: Path | None = None, record: Path | None = None):
+        """`probe` and `record` switch on the server's test-only hooks (tests/e2e/serverside/sitecustomize.py)."""
         self.db, self.log_path, self.probe, self.record = Path(db), Path(log), probe, record
-        self.slow_send = slow_send
         # streamlit-webrtc's own debug log beside the server's: resets, ICE states, workers started and stopped.
         self.webrtc_log_path = self.log_path.with_name(self.log_path.stem + "-webrtc.log")
         self.port = free_port()
@@ -178,8 +175,6 @@ class LiveServer:
             env["FOOTFORM_E2E_PROBE"] = str(self.probe)
         if self.record is not None:
             env["FOOTFORM_E2E_RECORD"] = str(self.record)
-        if self.slow_send:
-            env["FOOTFORM_E2E_SLOW_SEND"] = str(self.slow_send)
         env["FOOTFORM_E2E_WEBRTC_LOG"] = str(self.webrtc_log_path)
         if loopback_only():
             env["FOOTFORM_E2E_LOOPBACK"] = "1"

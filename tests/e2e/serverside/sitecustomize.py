@@ -1,6 +1,6 @@
 """Test-only start-up hooks for the Streamlit server that the browser tests launch (this folder goes on its PYTHONPATH).
 
-The app code stays as it is; five switches, all off unless the harness sets them:
+The app code stays as it is; four switches, all off unless the harness sets them:
 
 - FOOTFORM_E2E_PROBE=PATH: time every call of the live frame callback's work (`LivePractice.process`: pose, detector,
   drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the stream's rep count after
@@ -13,9 +13,6 @@ The app code stays as it is; five switches, all off unless the harness sets them
 - FOOTFORM_E2E_WEBRTC_LOG=PATH: write streamlit-webrtc's own log (debug level: script runs that reset the
   component, ICE connection states, workers started and stopped) and aiortc's and aioice's (info level) to PATH, one
   line each with the wall-clock time, apart from the server's log, which the tests search for errors.
-- FOOTFORM_E2E_SLOW_SEND=SECONDS: hold the server's event loop for that long for each message it sends the browser,
-  as a busy machine does when the loop's thread waits for a core: the next script run gets ahead of the messages of
-  the run before it (see appviews/live.py `_keep_component_state`).
 - FOOTFORM_E2E_LOOPBACK=1: on a machine whose only network is loopback, let aioice (aiortc's ICE) offer 127.0.0.1,
   which it otherwise drops, so the browser and the server can connect at all.
 """
@@ -185,31 +182,6 @@ def _webrtc_log(path: str) -> None:
     LivePractice.__init__ = made
 
 
-def _slow_send(seconds: float) -> None:
-    from routines.session import LivePractice
-
-    make = LivePractice.__init__
-
-    def made(self, *args, **kwargs):
-        # Patched once the first page has run: importing Streamlit's runtime here, before Streamlit has read its
-        # options, upsets the server.
-        from streamlit.runtime.runtime import Runtime
-
-        send = Runtime._send_message
-        if not getattr(send, "footform_slow", False):
-            def slow(runtime, session_info, msg):
-                time.sleep(seconds)  # the event loop's thread, held as if it waited for a core
-                return send(runtime, session_info, msg)
-
-            slow.footform_slow = True
-            Runtime._send_message = slow
-        make(self, *args, **kwargs)
-
-    LivePractice.__init__ = made
-
-
-if os.environ.get("FOOTFORM_E2E_SLOW_SEND"):
-    _slow_send(float(os.environ["FOOTFORM_E2E_SLOW_SEND"]))
 if os.environ.get("FOOTFORM_E2E_WEBRTC_LOG"):
     _webrtc_log(os.environ["FOOTFORM_E2E_WEBRTC_LOG"])
 if os.environ.get("FOOTFORM_E2E_PROBE"):
