@@ -12,6 +12,7 @@ from routines.pipeline import DETECTORS
 
 USAGE_ERROR = 2
 NOT_EXACT = 1
+INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 # One rep of each exercise, as the report says it ("1 heel raise", "3 heel raises").
 REP_NAMES = {"heel-raise": "heel raise", "ankle-rock": "ankle rock", "ball-roll": "ball-of-foot roll"}
 
@@ -42,11 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     trace.add_argument("output", metavar="OUT.npz")
     args = parser.parse_args(argv)
     _native_logs(args.verbose)
-    if args.command == "trace":
-        return _trace(args.video, args.output)
-    if args.command == "eval":
-        return _eval(args)
-    return _analyze(args)
+    try:
+        if args.command == "trace":
+            return _trace(args.video, args.output)
+        if args.command == "eval":
+            return _eval(args)
+        return _analyze(args)
+    except KeyboardInterrupt:
+        print("\nfootform: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _positive(text: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -148,6 +149,8 @@ def _start_worker(updates, show_native_logs: bool) -> None:
     global _updates
     _updates = updates
     pose.SHOW_NATIVE_LOGS = show_native_logs
+    # Ctrl-C reaches the workers too: they end at once, quietly, and the batch's own process says what happened.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _work(source: Source, index: int, path: str, exercises: tuple) -> ClipResult:

@@ -1,7 +1,7 @@
 """Every rendered sample clip (samples/*.mp4 with exact ground truth) counted by the detectors.
 
-Two levels: landmark traces recorded from the clips replayed through all three detectors (fast), and
-`analyze_video` over the clips themselves through MediaPipe, for the clip's own exercise.
+Two levels: landmark traces recorded from the clips replayed through all three detectors (fast), and `footform eval`
+over the clips themselves through MediaPipe, for all three.
 """
 import json
 
@@ -49,24 +49,15 @@ def test_replayed_trace_counts_match_the_ground_truth(stem):
             assert rep.side == wanted, (rep, expected)
 
 
-def _checks() -> list[tuple[str, str]]:
-    """Each clip with its own exercise; a clip with nothing to count (negatives, toe exercises) with both the
-    heel-raise and the ankle-rock detector, which must both count zero."""
-    checks = []
-    for stem, truth in sorted(TRUTH.items()):
-        if not any(truth["counts"].values()):
-            checks += [(stem, "heel-raise"), (stem, "ankle-rock")]
-        else:
-            checks.append((stem, "ankle-rock" if truth["exercise"] == "ankle-rock" else "heel-raise"))
-    return checks
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("stem, exercise", _checks())
-def test_analyze_counts_each_sample_clip_exactly(stem, exercise):
-    from routines.analysis import analyze_video
+def test_eval_counts_every_sample_clip_exactly_for_every_exercise():
+    """`footform eval samples/` through MediaPipe, one worker per core: each clip's poses estimated once and every
+    detector fed them; every count must be the ground truth's, on every clip."""
+    from routines.evaluation import evaluate, load_labels
 
-    truth = TRUTH[stem]
-    result = analyze_video(SAMPLES / f"{stem}.mp4", exercise)
-    assert len(result.reps) == truth["counts"][exercise]
-    assert result.frames == truth["frames"]
+    evaluation = evaluate(load_labels(SAMPLES))
+    assert {check.clip.name.removesuffix(".mp4") for check in evaluation.checks} == set(TRUTH)
+    assert len(evaluation.checks) == len(TRUTH) * len(EXERCISES)
+    assert [c.to_dict() for c in evaluation.checks if not c.exact] == []
+    for check in evaluation.checks:
+        assert check.analysis.frames == TRUTH[check.clip.name.removesuffix(".mp4")]["frames"]
