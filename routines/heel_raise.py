@@ -36,6 +36,7 @@ MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
 # After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
 # falls as the foot leaves the floor (a knee lift, a step) is not a raise.
 SETTLE_SECONDS = 0.25
+FEET_CHANGED_SECONDS = 0.05  # ...and a foot that left the floor is seen off it this long (two frames or more)
 # How high a lift looks depends on the view (a side view shows about twice what a front view shows), so a rise
 # is judged short against the person's own recent full raises: under this share of their typical peak.
 PARTIAL_SHARE = 0.55
@@ -98,6 +99,8 @@ class _Rep:
     base_parts: dict = field(default_factory=dict)  # side -> (rise lift, height lift) the body rep rose from
     samples: list[_Sample] = field(default_factory=list)
     reached_high: bool = False
+    stance_changed: bool = False  # the feet on the floor changed once while it rose (a single-leg raise begins)
+    feet_changed: float | None = None  # while settling: since when other feet than `standing` are on the floor
     _swing_at_top: dict | None = None
     _swung: tuple[float, float] = (0.0, 0.0)  # the heel's furthest sideways swings each way since the top
 
@@ -120,6 +123,13 @@ class _Rep:
         if self.side and max(self._swung[0], -self._swung[1]) >= HEEL_ROLL_SWING:
             return True
         return self._swung[0] >= ROLL_SWING and self._swung[1] <= -ROLL_SWING
+
+    @property
+    def rose_after(self) -> float:
+        """The time of the last frame before the rep began: on a stream that passes frames over, the heel may have
+        left the floor any time since."""
+        before = [sample.t for sample in self.samples if sample.t < self.start]
+        return before[-1] if before else self.start
 
     @property
     def peak(self) -> float:
@@ -164,7 +174,7 @@ class HeelRaiseDetector:
         self._heel_valley = {side: math.inf for side in SIDES}  # the same for each heel against its toe
         self._since_valley: list[_Sample] = []  # the body's samples from its lowest moment on
         self._heel_since_valley: dict[str, list[_Sample]] = {side: [] for side in SIDES}
-        self._measured: tuple[str, ...] = ()  # the feet the latest lift was taken over
+        self._measured: dict[str, float] = {}  # the latest frame's lift of each foot it was taken over
         self._hips: deque[tuple[float, float]] = deque()  # (t, hip x) of the latest HIP_BEFORE_SECONDS
         self._epoch = 0  # the stance the latest frame was measured against
 
@@ -192,12 +202,12 @@ class HeelRaiseDetector:
             self._valley = math.inf
             self._heel_valley = {side: math.inf for side in SIDES}
             return events
-        if tuple(frame.lift) != self._measured:
-            # The lift is now taken over other feet (one stepped off the floor, or the far foot hid behind the
-            # near one): where a rep rises from is measured afresh.
-            self._measured = tuple(frame.lift)
-            self._valley = math.inf
+        if tuple(frame.lift) != tuple(self._measured):
+            # The lift is now taken over other feet (one stepped off the floor, the far foot hid behind the near one
+            # or came out again): where a rep rises from is carried over to the new feet.
+            self._valley = _carried(self._valley, self._measured, frame.lift)
             self._heel_valley = {side: math.inf for side in SIDES}
+        self._measured = dict(frame.lift)
         lift = sum(frame.lift.values()) / len(frame.lift)
         self._lift = lift
         self._hips.append((frame.t, frame.signals.hip[0]))
@@ -211,15 +221,27 @@ class HeelRaiseDetector:
         """A rep that came down counts once the feet have stayed on the floor for SETTLE_SECONDS."""
         events = []
         for rep, end in list(self._ending):
-            if frame.view_moved:
-                self._ending.remove((rep, end))  # the camera moved, not the feet: the rep was done before it
+            if frame.view_moved or frame.toes_moved:
+                # The camera moved, or the feet turned or shuffled on the floor, after the heels came down: the rep
+                # was done before it (a foot leaving the floor or a squat is another matter, below).
+                self._ending.remove((rep, end))
                 events += self._finish(rep, end)
-            elif not frame.ready or frame.feet_down != rep.standing:
+            elif not frame.ready or self._feet_changed(rep, frame):
                 self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
-            elif frame.t - end >= SETTLE_SECONDS:
+            elif frame.t - end >= SETTLE_SECONDS and rep.feet_changed is None:
                 self._ending.remove((rep, end))
                 events += self._finish(rep, end)
         return events
+
+    @staticmethod
+    def _feet_changed(rep: _Rep, frame: StanceFrame) -> bool:
+        """Other feet than the rep stood on are on the floor, seen for FEET_CHANGED_SECONDS: a toe point that jumps
+        in one frame is not a step (and on a busy stream one frame can stand for a tenth of a second)."""
+        if frame.feet_down == rep.standing:
+            rep.feet_changed = None
+        elif rep.feet_changed is None:
+            rep.feet_changed = frame.t
+        return rep.feet_changed is not None and frame.t - rep.feet_changed >= FEET_CHANGED_SECONDS
 
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
@@ -229,20 +251,21 @@ class HeelRaiseDetector:
                 self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
                 self._since_valley = []
             self._since_valley.append(_sample(frame, lift, lift))
-            if lift > self._valley + RISE_START:
-                # The samples from the lowest moment on are kept with the rep: its rise is measured from there.
-                self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts,
-                                 standing=frame.standing, samples=_lead(self._since_valley[:-1], frame.t))
-                self._rep.add(frame, lift, lift)
-            return
+            if lift <= self._valley + RISE_START:
+                return
+            # The samples from the lowest moment on are kept with the rep: its rise is measured from there. On a
+            # stream that passes frames over, its first frame may be the top already.
+            rep = self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts,
+                                   standing=frame.standing, samples=_lead(self._since_valley[:-1], frame.t))
         if frame.standing != rep.standing:
-            if rep.reached_high:
-                # A foot left or joined the floor with the heel up: a step or a knee lift, not a heel raise.
+            if rep.reached_high or rep.stance_changed:
+                # A foot left or joined the floor with the heel up, or feet came and went while it rose: steps or
+                # knee lifts, not a heel raise.
                 self._rep = None
                 self._valley = math.inf
                 return
             # Still rising while the other foot leaves the floor: a single-leg raise getting under way.
-            rep.standing = frame.standing
+            rep.standing, rep.stance_changed = frame.standing, True
         if lift > RISE_HIGH and _gain(frame, rep.base_parts) > RISE_GAIN:
             rep.reached_high = True
         rep.add(frame, lift, lift)
@@ -307,7 +330,7 @@ class HeelRaiseDetector:
             self._ending.append((rep, frame.t))
 
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
-        if end - rep.start < MIN_REP_SECONDS or rep.rolled:
+        if end - rep.rose_after < MIN_REP_SECONDS or rep.rolled:
             return []
         if any(start < end and rep.start < stop for start, stop in self._reported):
             return []  # the other tracker saw this movement (one heel lifting also lifts the body a little)
@@ -373,6 +396,16 @@ def _foot_moved(frame: StanceFrame, side: str) -> bool:
     toe_x = ref.toe[side][0]
     return max(abs(foot.ankle[0] - toe_x - ref.ankle_offset[side]),
                abs(foot.heel[0] - toe_x - ref.heel_offset[side])) > OTHER_FOOT_STILL
+
+
+def _carried(valley: float, before: dict[str, float], now: dict[str, float]) -> float:
+    """The lowest lift taken over the feet of `before`, as a lift over the feet of `now`: shifted by how the two
+    averages differ where the feet can be read (in this frame, or in the last one for a foot that just hid). A foot
+    that comes out again mid-rise, after frames a busy stream passed over, leaves the valley where it was."""
+    if math.isinf(valley) or not before:
+        return math.inf
+    read = {**before, **now}
+    return valley + sum(now.values()) / len(now) - sum(read[side] for side in before) / len(before)
 
 
 def _gain(frame: StanceFrame, base: dict) -> float:

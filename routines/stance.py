@@ -94,6 +94,9 @@ class StanceFrame:
     # On the frame that drops the stance: the feet and the hips all moved the same way in the picture, as when the
     # camera moves (a bump, a hand-held pan) rather than a foot stepping.
     view_moved: bool = False
+    # On the frame that drops the stance: only a toe that moved along the floor dropped it (a turn, a shuffle, the
+    # view changing), with no foot held up and no squat, lunge or shift of the hips.
+    toes_moved: bool = False
     feet_down: tuple[str, ...] = ()  # the feet on the floor in this very frame (`standing` waits for it to settle)
     backlog: tuple["StanceFrame", ...] = ()
 
@@ -195,6 +198,7 @@ class StanceTracker:
         self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
         self._held_up: set[str] = set()  # the feet last seen held off the floor
+        self._slid = False  # the latest frame's feet moved along the floor, none of them held up before
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
     def update(self, s: FootSignals, hold: bool = False) -> StanceFrame:
@@ -230,12 +234,14 @@ class StanceTracker:
         standing = self._settled(s.t, feet_down)
         hip_dx = abs(s.hip[0] - ref.hip[0])
         hip_drop = s.hip[1] - ref.hip[1]
-        if not standing or bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP:
+        body_moved = bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP
+        if not standing or body_moved:
             # Stepping, walking, squatting, lunging, shifting, or the stance was taken with the knees bent:
             # drop it and take it again once the feet are planted.
             self._reference = None
             self._standing, self._new_standing = SIDES, None
-            return replace(self._frame(s, "moving"), view_moved=_moved_together(s, ref))
+            return replace(self._frame(s, "moving"), view_moved=_moved_together(s, ref),
+                           toes_moved=self._slid and not body_moved)
         self._follow(s, standing, dt, hold)
         frame = replace(self._ready(s, standing), feet_down=feet_down)
         if not frame.lift:
@@ -362,8 +368,10 @@ class StanceTracker:
             if share < HELD_UP_LEG_SHARE or ry - ty >= TOE_HELD_UP and share < BENT_LEG_SHARE:
                 lifted.append(side)
             elif math.hypot(tx - rx, ty - ry) > TOE_PLANTED and ry - ty < TOE_LIFTED:
+                self._slid = not self._held_up
                 return ()  # moved along the floor
         self._held_up = set(lifted)
+        self._slid = False
         if len(lifted) == 2:
             return ()
         return tuple(side for side in SIDES if side not in lifted)
