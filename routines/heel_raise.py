@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from routines.events import DetectorStatus, RepEvent
 from routines.rep_measures import NOT_MEASURED_ONE_HEEL, heel_lift_cm, phases
-from routines.stance import HEEL_ALONE_UP, HEEL_OTHER_SHARE, StanceFrame, StanceTracker
+from routines.stance import FLICKER_SECONDS, HEEL_ALONE_UP, HEEL_OTHER_SHARE, StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 from vision.pose import SIDES
 
@@ -236,12 +236,13 @@ class HeelRaiseDetector:
     @staticmethod
     def _feet_changed(rep: _Rep, frame: StanceFrame) -> bool:
         """Other feet than the rep stood on are on the floor, seen for FEET_CHANGED_SECONDS: a toe point that jumps
-        in one frame is not a step (and on a busy stream one frame can stand for a tenth of a second)."""
+        in one frame and is back in the next, within FLICKER_SECONDS, is not a step."""
         if frame.feet_down == rep.standing:
-            rep.feet_changed = None
-        elif rep.feet_changed is None:
+            since, rep.feet_changed = rep.feet_changed, None
+            return since is not None and frame.t - since > FLICKER_SECONDS  # not seen back soon: it was a step
+        if rep.feet_changed is None:
             rep.feet_changed = frame.t
-        return rep.feet_changed is not None and frame.t - rep.feet_changed >= FEET_CHANGED_SECONDS
+        return frame.t - rep.feet_changed >= FEET_CHANGED_SECONDS
 
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep

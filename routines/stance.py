@@ -53,6 +53,8 @@ HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
 # Feet and hips that moved by shifts this close (a share of the shift) moved together: the view moved.
 SAME_SHIFT = 0.35
+# One frame's reading that is back in the next frame within this long was a flicker of the model's points.
+FLICKER_SECONDS = 0.1
 MOVED_SECONDS = 0.05  # feet that moved along the floor must be seen so this long (two frames or more) to drop the stance
 LOST_SECONDS = 1.0  # without the person or their feet for this long, take the stance again when they are back
 # A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.

@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("clip", type=Path)
     parser.add_argument("exercise")
     parser.add_argument("--lead-in", type=float, default=4.0, help="seconds of still lead-in (default 4)")
+    parser.add_argument("--keep", type=Path, help="keep the server's recording of the frames in this folder")
     args = parser.parse_args()
     reason = missing_chromium()
     if reason:
@@ -83,8 +84,9 @@ def main() -> None:
 
     offline = analyze_video(args.clip, args.exercise)
     print(f"footform analyze on the file: {len(offline.reps)} {[(round(e.start, 2), round(e.end, 2)) for e in offline.reps]}")
-    with tempfile.TemporaryDirectory(prefix="footform-replay-") as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="footform-replay-") as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", record=folder / "frames") as server, \
                 sync_playwright() as playwright:
             run = play_clip(playwright, server, Sample(args.clip, {}), args.exercise, folder, lead_in=args.lead_in,

@@ -21,22 +21,22 @@ pytestmark = pytest.mark.e2e
 LEAD_IN_SECONDS = 4.0
 TAIL_SECONDS = 6.0
 
-# The page's count depends on which frames reach the detector, and for this clip the heel-raise detector's does too:
-# not strict, as most runs count all 6 (9 of 10 live runs measured).
-WHICH_FRAMES = (
-    "the heel-raise detector loses a rep of this clip in some runs, depending on which frames arrive: offline, the "
-    "camera's frames with a random third of them passed over (as the busy live callback does) count 5 instead of 6 "
-    "in 2 of 8 draws, and at a steady 10, 12, 15 or 20 frames/s no stance is ever taken (routines/stance.py: the "
-    "frames of the last 0.4 s must span 0.36 s, one frame interval short at those rates of a 59.94 frames/s clip)"
-)
-
-# A static side/oblique view, and one where the camera turns from a front-oblique to a side view between the sets
-# (labels.json: "front-oblique then ... side view"), as it does when a person turns to the camera.
-CLIPS = [
-    pytest.param("home_calf_raises.mp4", id="home_calf_raises"),
-    pytest.param("fitbod_calf_raise_front_then_side.mp4", id="fitbod_calf_raise_front_then_side",
-                 marks=pytest.mark.xfail(strict=False, reason=WHICH_FRAMES)),
-]
+# Every real clip with raises (labels.json): a static side/oblique view at home and in a gym, and three where the view
+# changes from front-oblique to side between the sets, as it does when a person turns to the camera (one with
+# dumbbells, one single-leg).
+#
+# One of them is not counted right live yet. Its person stands on one leg, small in a 640x480 picture (a 1920x1080
+# clip letterboxed), and the view turns to the side mid-set: in the side view the standing leg's reading flickers
+# short between frames, which drops the stance, and the stance cannot be taken again before the next raise on the
+# frames the busy page keeps (14-22 a second). The page counts 3-5 of 6 where `footform analyze` counts 6 on the
+# file; replayed offline, the frames the page received give the page's count (tests.e2e.live_replay).
+NOT_YET_LIVE = {"fitbod_single_leg_calf_raise_front_then_side.mp4": (
+    "single-leg raises after a turn to the side, small in the picture: the stance drops on a flickering leg "
+    "reading and is not taken again before the next raise (3-5 of 6 counted live)"
+)}
+CLIPS = [pytest.param(name, id=name.removesuffix(".mp4"),
+                      marks=[pytest.mark.xfail(strict=True, reason=NOT_YET_LIVE[name])] if name in NOT_YET_LIVE else [])
+         for name, label in sorted(real_labels().items()) if label["heel_raise"]]
 
 
 @pytest.mark.parametrize("name", CLIPS)
