@@ -23,7 +23,8 @@ def playwright():
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, playwright):
     folder = tmp_path_factory.mktemp("live")
-    with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log") as server:
+    # The probe times each frame of the callback: a failing test says how fast the server kept up.
+    with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", probe=folder / "frames.txt") as server:
         yield server
 
 

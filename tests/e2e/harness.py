@@ -251,6 +251,17 @@ class LiveServer:
             reports.append("\n".join(block))
         return [report for report in reports if not HARMLESS_LOG.search(report)]
 
+    def frames(self) -> list[tuple[float, float, int, float]]:
+        """(wall-clock start, ms, the set's count after it, the frame's own timestamp) per frame the callback
+        processed, with `probe` on."""
+        if self.probe is None or not Path(self.probe).exists():
+            return []
+        rows = []
+        for line in Path(self.probe).read_text().splitlines():
+            start, took, count, frame_time = line.split()
+            rows.append((float(start), float(took), int(count), float(frame_time)))
+        return rows
+
     def stream_log(self) -> list[tuple[float, str]]:
         """(wall clock, message) of what streamlit-webrtc logged about the stream's life: component resets, ICE
         connection states, workers stopped, errors in its threads (tests/e2e/serverside/sitecustomize.py)."""
@@ -553,8 +564,33 @@ class ClipRun:
     warnings: list[str]
     page_errors: list[str]
     stalls: list[str]  # each time the returned video froze while the clip played
+    server: str  # what the frame callback did (with the server's probe on): first frame, frames/s, cost
     sessions: list  # history sessions opened during the run (HistoryStore records), oldest first
     reps: dict  # session id -> its RepRecords
+
+
+def callback_story(server: LiveServer, capture_start: float, camera: FakeCamera) -> str:
+    """What the server's frame callback did with a clip, in words, from its probe (empty without one)."""
+    frames = [f for f in server.frames() if f[0] >= capture_start]
+    if not frames:
+        return ""
+    first = frames[0]
+    during = [f for f in frames if capture_start + camera.clip_start <= f[0] <= capture_start + camera.clip_end]
+    text = (f"the server's first frame came {first[0] - capture_start:.1f} s into the camera file and took "
+            f"{first[1]:.0f} ms (the pose models loading)")
+    if len(during) > 1:
+        costs = sorted(f[1] for f in during)
+        text += (f"; while the clip played it processed {(len(during) - 1) / (during[-1][0] - during[0][0]):.1f} "
+                 f"frames/s at {costs[len(costs) // 2]:.0f} ms a frame (median)")
+        text += f", reaching it up to {backlog(during):.2f} s later than the promptest frame"
+    return text
+
+
+def backlog(frames: list[tuple[float, float, int, float]]) -> float:
+    """How much later than the promptest of `frames` (probe rows of one stream) the latest of them reached the
+    callback, after the camera took it: a backlog in the server's decoding and relaying grows it."""
+    lags = [start - frame_time for start, _, _, frame_time in frames]
+    return max(lags) - min(lags) if lags else float("nan")
 
 
 def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, workdir: Path,
@@ -593,7 +629,8 @@ def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, wor
             live.page.wait_for_timeout(200)
         run = ClipRun(sample, exercise, camera, live.attempts, live.retries, live.capture_start, counter, changes,
                       live.video_at_start, before, after, drawn_share, warnings, list(live.page_errors), stalls,
-                      sessions, {s.id: store.reps(s.id) for s in sessions})
+                      callback_story(server, live.capture_start, camera), sessions,
+                      {s.id: store.reps(s.id) for s in sessions})
     finally:
         browser.close()
         store.close()

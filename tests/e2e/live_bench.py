@@ -24,7 +24,8 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
-from tests.e2e.harness import HEEL_RAISE_STEMS, CpuHog, LiveServer, missing_chromium, pick_sample, play_clip
+from tests.e2e.harness import (HEEL_RAISE_STEMS, CpuHog, LiveServer, backlog, missing_chromium, pick_sample,
+                               play_clip)
 
 
 def _machine_busy_seconds() -> float:
@@ -74,15 +75,6 @@ class CpuSampler(threading.Thread):
         return tuple((b - a) / span for a, b in zip(first[1:], last[1:]))
 
 
-def _frames(probe: Path) -> list[tuple[float, float, int]]:
-    """(wall-clock start, ms, count after the frame) per processed frame."""
-    rows = []
-    for line in probe.read_text().splitlines():
-        start, took, count = line.split()
-        rows.append((float(start), float(took), int(count)))
-    return rows
-
-
 def _first_at_least(times_values, k: int) -> float | None:
     return next((t for t, value in times_values if value >= k), None)
 
@@ -100,6 +92,8 @@ def report(run, frames, cpu: CpuSampler) -> None:
               f"per frame {statistics.median(costs):.1f} ms median, {costs[int(0.9 * (len(costs) - 1))]:.1f} ms "
               f"90th percentile (goal: under 40 ms)")
         print(f"first frame of the stream (opens the pose model): {frames[0][1]:.0f} ms")
+        print(f"frames reached the callback up to {backlog(during):.2f} s later than the promptest one (a backlog "
+              f"in the server's decoding and relaying)")
         server, browser, machine = cpu.shares(clip_from, clip_to)
         print(f"CPU while the clip played, in cores: server {server:.2f}, browser {browser:.2f}, anything else "
               f"{machine - server - browser:.2f}; the machine has {os.cpu_count()}")
@@ -154,7 +148,7 @@ def main() -> None:
                 cpu.start()
                 run = play_clip(playwright, server, sample, "heel-raise", folder)
                 cpu.done.set()
-                report(run, _frames(probe), cpu)
+                report(run, server.frames(), cpu)
                 for error in server.errors():
                     print(f"server error: {error}")
 

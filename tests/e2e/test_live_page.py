@@ -49,7 +49,7 @@ def _story(run: ClipRun) -> str:
     return (f"{run.sample.stem} as {run.exercise}: START clicks {run.attempts}, counter changes "
             f"{[(round(t - run.capture_start, 2), n) for t, n in run.counter_changes]} (seconds into the camera file; "
             f"the clip plays from {run.camera.clip_start:.1f} to {run.camera.clip_end:.1f} s)"
-            + "".join(f"; {problem}" for problem in run.retries + run.stalls))
+            + "".join(f"; {problem}" for problem in [run.server] + run.retries + run.stalls if problem))
 
 
 def test_heel_raise_clip_shows_its_ground_truth_count(heel_raise_run):

@@ -3,8 +3,8 @@
 The app code stays as it is; four switches, all off unless the harness sets them:
 
 - FOOTFORM_E2E_PROBE=PATH: time every call of the live frame callback's work (`LivePractice.process`: pose, detector,
-  drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the stream's rep count after
-  the frame. The benchmark reads frames per second, per-frame cost and the moment each rep was counted from it.
+  drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the set's rep count after
+  the frame, the frame's own timestamp (s). The benchmark reads frames per second, per-frame cost and the moment each rep was counted from it.
 - FOOTFORM_E2E_RECORD=FOLDER: record what the live frame callback receives, to replay it offline
   (tests/e2e/live_replay.py): per frame one JSON line in FOLDER/frames.jsonl (wall-clock start, the frame's own
   timestamp, the stream time made of it, the stream's number, the picture's size, the processing time, the count
@@ -47,7 +47,7 @@ def _probe(path: str) -> None:
     out = open(path, "a", buffering=1)
 
     def write(live, picture, frame_time, start, took):
-        out.write(f"{start:.4f} {took:.2f} {live.snapshot().count}\n")
+        out.write(f"{start:.4f} {took:.2f} {live.snapshot().count} {frame_time if frame_time is not None else 'nan'}\n")
 
     _after_each_frame(write)
 
