@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     analyze = commands.add_parser("analyze", parents=[common, pool], help="count the reps of one exercise in videos")
     analyze.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (mp4, mov, webm, avi, ...)")
-    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(DETECTORS))
+    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(DETECTORS), help="the exercise to count")
     analyze.add_argument("--json", action="store_true",
                          help="print JSON instead of the report: one object for one video, a list for several")
     analyze.add_argument("--annotate", metavar="OUT.mp4", help="also write the clip with the overlay (H.264 MP4)")
