@@ -99,6 +99,7 @@ class _Rep:
     base_parts: dict = field(default_factory=dict)  # side -> (rise lift, height lift) the body rep rose from
     samples: list[_Sample] = field(default_factory=list)
     reached_high: bool = False
+    landed: bool = False  # the heels came down with the feet it stood on all on the floor
     stance_changed: bool = False  # the feet on the floor changed once while it rose (a single-leg raise begins)
     feet_changed: float | None = None  # while settling: since when other feet than `standing` are on the floor
     _swing_at_top: dict | None = None
@@ -222,10 +223,12 @@ class HeelRaiseDetector:
         events = []
         for rep, end in list(self._ending):
             if frame.view_moved or frame.toes_moved:
-                # The camera moved, or the feet turned or shuffled on the floor, after the heels came down: the rep
-                # was done before it (a foot leaving the floor or a squat is another matter, below).
+                # The camera moved, or the feet turned or shuffled on the floor, after the heels came down on the feet
+                # the rep stood on: the rep was done before it (a foot leaving the floor or a squat is another
+                # matter, below; so are heels that came down on other feet, as when running in place).
                 self._ending.remove((rep, end))
-                events += self._finish(rep, end)
+                if rep.landed:
+                    events += self._finish(rep, end)
             elif not frame.ready or self._feet_changed(rep, frame):
                 self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
             elif frame.t - end >= SETTLE_SECONDS and rep.feet_changed is None:
@@ -276,6 +279,8 @@ class HeelRaiseDetector:
             down = lift < rep.base + RISE_START
         if down:
             self._rep = None
+            rep.landed = frame.feet_down == rep.standing
+            rep.feet_changed = None if rep.landed else frame.t  # seen on other feet: the settling has begun
             self._valley = lift
             self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
             self._ending.append((rep, frame.t))
@@ -323,6 +328,8 @@ class HeelRaiseDetector:
         if not down:
             return
         self._heel_rep = None
+        rep.landed = frame.feet_down == rep.standing
+        rep.feet_changed = None if rep.landed else frame.t  # seen on other feet: the settling has begun
         self._heel_valley = {side: heels[side] for side in SIDES}
         self._heel_since_valley = {side: [_sample(frame, heels[side], lift)] for side in SIDES}
         body_rep = self._rep is not None and self._rep.reached_high or any(r.reached_high and not r.side

@@ -53,9 +53,14 @@ HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
 # Feet and hips that moved by shifts this close (a share of the shift) moved together: the view moved.
 SAME_SHIFT = 0.35
-# One frame's reading that is back in the next frame within this long was a flicker of the model's points.
-FLICKER_SECONDS = 0.1
+# One frame's reading that is back in the next frame within this long was a flicker of the model's points (one
+# frame at 10 frames/s, the slowest a busy live page runs).
+FLICKER_SECONDS = 0.12
 MOVED_SECONDS = 0.05  # feet that moved along the floor must be seen so this long (two frames or more) to drop the stance
+# Knees bent or hips moved must last this long to drop the stance: where the legs cross in a side view, a leg can read
+# short for a frame or two (a squat, a lunge or a shift lasts). Back within BODY_FLICKER_SECONDS it was a flicker.
+BODY_MOVED_SECONDS = 0.15
+BODY_FLICKER_SECONDS = 0.2
 LOST_SECONDS = 1.0  # without the person or their feet for this long, take the stance again when they are back
 # A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.
 FLAT_DIP_SECONDS = 0.15
@@ -200,6 +205,7 @@ class StanceTracker:
         self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
         self._held_up: set[str] = set()  # the feet last seen held off the floor
+        self._body_moved_since: float | None = None  # since when the body has been moving, while the stance holds
         self._slid = False  # the latest frame's feet moved along the floor, none of them held up before
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
@@ -236,7 +242,8 @@ class StanceTracker:
         standing = self._settled(s.t, feet_down)
         hip_dx = abs(s.hip[0] - ref.hip[0])
         hip_drop = s.hip[1] - ref.hip[1]
-        body_moved = bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS or hip_drop > HIP_DROP
+        body_moved = self._lasting(s.t, bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS
+                                   or hip_drop > HIP_DROP)
         if not standing or body_moved:
             # Stepping, walking, squatting, lunging, shifting, or the stance was taken with the knees bent:
             # drop it and take it again once the feet are planted.
@@ -320,7 +327,7 @@ class StanceTracker:
         )
         self._reference.heel_offset, self._reference.ankle_offset = self._offsets()
         self._epoch += 1
-        self._held_up = set()
+        self._held_up, self._body_moved_since = set(), None
         feet_down = self._feet_down(s, self._reference)
         self._standing = feet_down or SIDES
         self._new_standing = None
@@ -336,6 +343,16 @@ class StanceTracker:
     def _longer_leg(s: FootSignals) -> float:
         legs = [s.side(side).leg for side in SIDES if s.side(side).visible]
         return max(legs) if legs else math.nan
+
+    def _lasting(self, t: float, moved: bool) -> bool:
+        """The body moved (knees bent, hips shifted or dropped) for BODY_MOVED_SECONDS. A reading back only after a
+        gap of more than BODY_FLICKER_SECONDS between frames is taken to have moved meanwhile."""
+        if not moved:
+            since, self._body_moved_since = self._body_moved_since, None
+            return since is not None and t - since > BODY_FLICKER_SECONDS
+        if self._body_moved_since is None:
+            self._body_moved_since = t
+        return t - self._body_moved_since >= BODY_MOVED_SECONDS
 
     def _settled(self, t: float, standing: tuple[str, ...]) -> tuple[str, ...]:
         """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS (MOVED_SECONDS for

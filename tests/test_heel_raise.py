@@ -1,9 +1,13 @@
 """The detectors on landmark traces recorded from the real clips (tests/traces/real_*.npz), against the hand counts
 in ../shared/realvids/labels.json."""
+import random
+
 import pytest
 
+from routines.pipeline import Pipeline
 from tests.conftest import TRACES, real_labels
 from tests.replay import replay
+from vision.traces import load_trace
 
 LABELS = real_labels()
 COUNTED = (("heel-raise", "heel_raise"), ("ankle-rock", "ankle_rock"))
@@ -71,3 +75,26 @@ def test_a_full_raise_of_a_real_person_reads_a_plausible_height(name):
     heights = [e.measures["rise_cm"] for e in events if e.complete and e.measures["rise_cm"] is not None]
     assert heights or name == "gym_wall_calf_raises"
     assert all(4.0 <= cm <= 12.0 for cm in heights), heights
+
+
+# A live page keeps fewer frames than a file: at most 30 a second from the camera, and of those only the ones that
+# arrive while the pose model is free (14-22 a second on this 2-core machine, with gaps of up to a third of a second).
+LIVE_RATES = [pytest.param(("every", k), id=f"every-{k}th-frame") for k in (3, 4, 5, 6)] + [
+    pytest.param(("kept", seed), id=f"60pct-kept-seed{seed}") for seed in range(6)]
+
+
+@pytest.mark.parametrize("rate", LIVE_RATES)
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_a_real_clip_is_counted_the_same_with_the_frames_a_live_page_keeps(name, rate):
+    frames = list(load_trace(TRACES / f"real_{name.removesuffix('.mp4')}.npz"))
+    how, value = rate
+    if how == "every":
+        kept = frames[::value]
+    else:
+        capped = frames[::2] if len(frames) / (frames[-1][0] - frames[0][0]) > 45 else frames  # 30 frames/s at most
+        draw = random.Random(value)
+        kept = [frame for frame in capped if draw.random() < 0.6]
+    pipeline = Pipeline("heel-raise")
+    for t, pose in kept:
+        pipeline.feed(pose, t)
+    assert pipeline.detector.count in _expected(LABELS[name]["heel_raise"]), f"{len(kept)} of {len(frames)} frames"

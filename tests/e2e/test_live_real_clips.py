@@ -24,19 +24,8 @@ TAIL_SECONDS = 6.0
 # Every real clip with raises (labels.json): a static side/oblique view at home and in a gym, and three where the view
 # changes from front-oblique to side between the sets, as it does when a person turns to the camera (one with
 # dumbbells, one single-leg).
-#
-# One of them is not counted right live yet. Its person stands on one leg, small in a 640x480 picture (a 1920x1080
-# clip letterboxed), and the view turns to the side mid-set: in the side view the standing leg's reading flickers
-# short between frames, which drops the stance, and the stance cannot be taken again before the next raise on the
-# frames the busy page keeps (14-22 a second). The page counts 3-5 of 6 where `footform analyze` counts 6 on the
-# file; replayed offline, the frames the page received give the page's count (tests.e2e.live_replay).
-NOT_YET_LIVE = {"fitbod_single_leg_calf_raise_front_then_side.mp4": (
-    "single-leg raises after a turn to the side, small in the picture: the stance drops on a flickering leg "
-    "reading and is not taken again before the next raise (3-5 of 6 counted live)"
-)}
-CLIPS = [pytest.param(name, id=name.removesuffix(".mp4"),
-                      marks=[pytest.mark.xfail(strict=True, reason=NOT_YET_LIVE[name])] if name in NOT_YET_LIVE else [])
-         for name, label in sorted(real_labels().items()) if label["heel_raise"]]
+CLIPS = [pytest.param(name, id=name.removesuffix(".mp4")) for name, label in sorted(real_labels().items())
+         if label["heel_raise"]]
 
 
 @pytest.mark.parametrize("name", CLIPS)
