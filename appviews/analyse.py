@@ -163,7 +163,7 @@ def show(result: Result) -> None:
     cols[3].metric("Both feet", sides["both"])
     cols[4].metric("Partial reps", len(analysis.partial_reps))
     if result.expected is not None:
-        st.caption(f"The clip's ground truth: {result.expected}.")
+        st.caption(f"The clip's ground truth: {count_of(result.expected, result.exercise)}.")
     for warning in analysis.warnings:
         st.warning(warning)
     if analysis.events:

@@ -202,6 +202,7 @@ def test_a_sample_clip_can_be_picked_and_shows_its_ground_truth(db, scratch, tmp
     button(at, "Analyse").click().run(timeout=ANALYSIS_TIMEOUT)
     assert not at.exception
     assert metric(at, "Reps") == str(expected)
+    assert f"The clip's ground truth: {expected} heel raises." in texts(at)
     assert list(scratch.iterdir()) == []
 
 
