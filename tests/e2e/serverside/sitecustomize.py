@@ -11,8 +11,10 @@ The app code stays as it is; four switches, all off unless the harness sets them
   and phase after the frame, and the timestamps of the frames streamlit-webrtc passed over while the callback was
   busy) and the picture as it arrived, before any drawing, appended to FOLDER/frames.npy (one `np.save` per frame).
 - FOOTFORM_E2E_WEBRTC_LOG=PATH: write streamlit-webrtc's own log (debug level: script runs that reset the
-  component, ICE connection states, workers started and stopped) and aiortc's and aioice's (info level) to PATH, one
-  line each with the wall-clock time, apart from the server's log, which the tests search for errors.
+  component, ICE connection states, workers started and stopped), aiortc's and aioice's (info level), and the run
+  count streamlit-webrtc reads each time the component renders beside each "script finished" message the server
+  sends (what moves that count) to PATH, one line each with the wall-clock time, apart from the server's log, which
+  the tests search for errors; warnings and errors still go to the server's log too.
 - FOOTFORM_E2E_LOOPBACK=1: on a machine whose only network is loopback, let aioice (aiortc's ICE) offer 127.0.0.1,
   which it otherwise drops, so the browser and the server can connect at all.
 """
