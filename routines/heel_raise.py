@@ -288,7 +288,9 @@ class HeelRaiseDetector:
     def _follow_heel(self, frame: StanceFrame, lift: float) -> None:
         """One heel raised while both feet stand and the rest stays put."""
         heels = frame.heel_lift
-        if len(frame.standing) < 2 or len(heels) < 2:
+        if len(frame.standing) < 2 or len(heels) < 2 or frame.settling:
+            # One heel raised shows only against its toe, and in the pose model's first second a still heel swings
+            # against its toe by as much (routines.stance.MODEL_SETTLE_SECONDS).
             self._heel_rep = None
             self._heel_valley = {side: math.inf for side in SIDES}
             return

@@ -62,6 +62,10 @@ MOVED_SECONDS = 0.05  # feet that moved along the floor must be seen so this lon
 BODY_MOVED_SECONDS = 0.15
 BODY_FLICKER_SECONDS = 0.2
 LOST_SECONDS = 1.0  # without the person or their feet for this long, take the stance again when they are back
+# The pose model smooths its points over time from the first frame it finds a person in: for about a second after,
+# a still person's points still swing and creep toward where they belong (on a live stream's first second, a still
+# heel read against its toe went 0.035 down and 0.045 up, as much as one heel's raise).
+MODEL_SETTLE_SECONDS = 1.0
 # A foot's level must stay below its flat level this long to lower it: a dip of one or two noisy frames does not.
 FLAT_DIP_SECONDS = 0.15
 BASELINE_TIME_CONSTANT = 4.0  # the flat level follows slow drift while the heels are down
@@ -105,6 +109,7 @@ class StanceFrame:
     # view changing), with no foot held up and no squat, lunge or shift of the hips.
     toes_moved: bool = False
     feet_down: tuple[str, ...] = ()  # the feet on the floor in this very frame (`standing` waits for it to settle)
+    settling: bool = False  # the pose model found the person under MODEL_SETTLE_SECONDS ago: its points still move
     backlog: tuple["StanceFrame", ...] = ()
 
     @property
@@ -202,6 +207,7 @@ class StanceTracker:
         self._epoch = 0
         self._last_good = -math.inf
         self._last_t = -math.inf
+        self._person_since = math.inf  # since when the pose model has followed the person without a break
         self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
         self._held_up: set[str] = set()  # the feet last seen held off the floor
@@ -216,6 +222,7 @@ class StanceTracker:
         dt = s.t - self._last_t
         self._last_t = s.t
         seen = [side for side in SIDES if s.side(side).visible]
+        self._person_since = min(self._person_since, s.t) if s.person else math.inf
         if not s.person or not s.feet_in_frame or not seen:
             self._window.clear()
             if s.t - self._last_good > LOST_SECONDS:
@@ -432,6 +439,7 @@ class StanceTracker:
             s,
             ref,
             self._epoch,
+            settling=s.t - self._person_since < MODEL_SETTLE_SECONDS,
         )
 
     def _frame(self, s: FootSignals, phase: str, message: str | None = None) -> StanceFrame:

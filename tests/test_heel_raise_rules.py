@@ -79,6 +79,16 @@ def test_one_heel_raised_while_both_feet_stand_is_tagged_with_that_foot():
     assert [e.side for e in events] == ["left"]
 
 
+def test_a_heel_swinging_in_the_pose_models_first_second_is_not_a_raise():
+    # For about a second after the pose model finds a person, their points still settle: a still heel can swing
+    # against its toe as far as one heel raised. The same swing later is a rep of that heel.
+    def swing(before):
+        return timeline(still(before), heel_raise(0.05, sides=("left",), up=0.25, hold=0.3, down=0.25), still(1.0))
+
+    assert run(HeelRaiseDetector(), swing(0.1)) == []
+    assert [e.side for e in run(HeelRaiseDetector(), swing(1.5))] == ["left"]
+
+
 def test_a_rep_interrupted_by_the_feet_leaving_the_view_is_not_counted():
     def hidden(u):
         return foot("left", visible=False), foot("right", visible=False)
