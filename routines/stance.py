@@ -36,14 +36,18 @@ TOE_FOLLOW_SECONDS = 2.0  # a planted toe's place follows slow drift (a hand-hel
 # foot is held off the floor (a single-leg stance, a knee lift), even when it never stood down while the camera
 # watched. A heel raised with both feet down bends that knee less (0.85 and more).
 HELD_UP_LEG_SHARE = 0.78
+# ...of the other leg's longest in the latest LEG_RECENT_SECONDS: while the standing heel is up, that leg reads shorter
+# (in a side view on a live stream, 1.40 down to 1.24), which brought a held-up leg's share to 0.79-0.96.
+LEG_RECENT_SECONDS = 1.0
 # A toe TOE_HELD_UP or more above where it stood, on a leg shorter than this share of the other: a foot lifted off
 # the floor. On a straight leg it is the model dragging the toe point up with the heel (the far foot seen from
 # behind rises 0.3 that way, its leg at 0.91-0.96 of the other).
 TOE_HELD_UP = 0.2
 BENT_LEG_SHARE = 0.88
 # Both legs shorter than the straight leg by this much: the knees are bent (a squat, a lunge), not a heel raise,
-# which keeps the legs straight. A squat shortens them by 0.5 or more; a heel raise by under 0.05.
-LEG_BENT = 0.2
+# which keeps the legs straight. Squats shorten them by 0.46-0.83; heel raises by up to 0.16 in recorded clips and
+# 0.24 in a side view on a live stream.
+LEG_BENT = 0.3
 # The longer leg this much longer than when the stance was taken: it was taken in a squat or lunge.
 LEG_STRAIGHTENED = 0.3
 STRAIGHT_LEG_FORGET = 0.02  # per second: the remembered straight-leg length sinks this fast if never reached again
@@ -211,6 +215,7 @@ class StanceTracker:
         self._straight_leg = -math.inf
         self._standing: tuple[str, ...] = SIDES
         self._held_up: set[str] = set()  # the feet last seen held off the floor
+        self._legs: dict[str, deque] = {side: deque() for side in SIDES}  # side -> (t, leg) of the latest readings
         self._body_moved_since: float | None = None  # since when the body has been moving, while the stance holds
         self._slid = False  # the latest frame's feet moved along the floor, none of them held up before
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
@@ -235,6 +240,11 @@ class StanceTracker:
         # Keep the newest frame at or before STILL_SECONDS ago too, so the window spans the whole time at any rate.
         while len(self._window) > 1 and s.t - self._window[1].t >= STILL_SECONDS:
             self._window.popleft()
+        for side in seen:
+            legs = self._legs[side]
+            legs.append((s.t, s.side(side).leg))
+            while s.t - legs[0][0] > LEG_RECENT_SECONDS:
+                legs.popleft()
         leg = self._longer_leg(s)
         if not math.isnan(leg):
             self._straight_leg = max(leg, self._straight_leg - STRAIGHT_LEG_FORGET * max(dt, 0.0))
@@ -346,6 +356,10 @@ class StanceTracker:
 
     # While the stance is held
 
+    def _recent_leg(self, side: str, now: float) -> float:
+        """The leg's longest reading in the latest LEG_RECENT_SECONDS (`now` while it was not seen)."""
+        return max([leg for _, leg in self._legs[side]] + [now])
+
     @staticmethod
     def _longer_leg(s: FootSignals) -> float:
         legs = [s.side(side).leg for side in SIDES if s.side(side).visible]
@@ -387,11 +401,13 @@ class StanceTracker:
                 if side in self._held_up:
                     lifted.append(side)
                 continue  # hidden now: taken to be where it was, on the floor or held up
-            other = s.side("right" if side == "left" else "left")
+            other_side = "right" if side == "left" else "left"
+            other = s.side(other_side)
             share = foot.leg / other.leg if other.visible else 1.0
+            bent_up = foot.leg / self._recent_leg(other_side, other.leg) if other.visible else 1.0
             tx, ty = foot.toe
             rx, ry = ref.toe[side]
-            if share < HELD_UP_LEG_SHARE or ry - ty >= TOE_HELD_UP and share < BENT_LEG_SHARE:
+            if bent_up < HELD_UP_LEG_SHARE or ry - ty >= TOE_HELD_UP and share < BENT_LEG_SHARE:
                 lifted.append(side)
             elif math.hypot(tx - rx, ty - ry) > TOE_PLANTED and ry - ty < TOE_LIFTED:
                 self._slid = not self._held_up

@@ -1,6 +1,6 @@
 """The heel-raise detector's rules, one at a time, on hand-made foot signals."""
 from routines.heel_raise import HeelRaiseDetector
-from tests.synthetic import foot, heel_raise, run, still, timeline
+from tests.synthetic import bump, foot, heel_raise, run, still, timeline
 
 
 def test_counts_double_leg_raises_with_their_times_and_measures():
@@ -71,6 +71,23 @@ def test_single_leg_raises_are_tagged_with_the_standing_foot():
     detector = HeelRaiseDetector()
     events = run(detector, frames)
     assert [e.side for e in events] == ["right"] * 3
+    assert detector.per_side == {"left": 0, "right": 3, "both": 0}
+
+
+def test_single_leg_raises_count_while_the_standing_leg_reads_shorter():
+    # Seen from the side, the standing leg can read up to 0.24 shorter while its heel is up: the foot held up behind
+    # it stays held up (its leg is judged against the standing leg's recent length), and the knees are not bent.
+    def raise_reading_short(u):
+        h = 0.1 * bump(u, 0.6, 0.4, 1.0)
+        return foot("left", toe_up=0.4), foot("right", h, knee_bend=2.2 * h)
+
+    frames = timeline(
+        still(1.5),
+        (0.5, lambda u: (foot("left", toe_up=0.4 * u), foot("right"))),
+        *[(2.0, raise_reading_short), still(0.6, toe_up=0.4)] * 3,
+    )
+    detector = HeelRaiseDetector()
+    run(detector, frames)
     assert detector.per_side == {"left": 0, "right": 3, "both": 0}
 
 
