@@ -24,17 +24,7 @@ TAIL_SECONDS = 6.0
 # Every real clip with raises (labels.json): a static side/oblique view at home and in a gym, and three where the view
 # changes from front-oblique to side between the sets, as it does when a person turns to the camera (one with
 # dumbbells, one single-leg).
-#
-# One of them is not yet counted right in every live run: single-leg raises after a turn to the side, the person
-# small in a 640x480 picture. It counted 6 of 6 on a quiet machine and 3-5 in runs beside other work, where the page
-# keeps fewer frames: the stance drops on the standing leg's noisy reading in the side view and is not taken again
-# before the next raise. Not strict, as it passes in some runs; counting it in every run is open work.
-NOT_EVERY_RUN = {"fitbod_single_leg_calf_raise_front_then_side.mp4": (
-    "single-leg raises after a turn to the side, small in the picture: on a busy machine the stance drops on the "
-    "standing leg's noisy reading and is not taken again before the next raise (3-5 of 6 in some live runs)"
-)}
-CLIPS = [pytest.param(name, id=name.removesuffix(".mp4"),
-                      marks=[pytest.mark.xfail(strict=False, reason=NOT_EVERY_RUN[name])] if name in NOT_EVERY_RUN else [])
+CLIPS = [pytest.param(name, id=name.removesuffix(".mp4"))
          for name, label in sorted(real_labels().items()) if label["heel_raise"]]
 
 
