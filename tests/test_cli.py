@@ -127,6 +127,15 @@ def test_verbose_lets_mediapipe_log_lines_through(tmp_path):
     assert quiet.stdout == verbose.stdout
 
 
+def test_trace_keeps_stderr_free_of_mediapipe_log_lines(tmp_path):
+    # The pose graph loads its models on threads of its own: it is started in the same silenced call as its first
+    # frame, so nothing it prints comes out between frames.
+    out = tmp_path / "home.npz"
+    run = footform("trace", real_clip("home_calf_raises.mp4"), out)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert run.stdout.startswith(f"{out}: ") and "with a person" in run.stdout
+
+
 def sample_truth(stem):
     return json.loads((SAMPLES / f"{stem}.json").read_text())
 

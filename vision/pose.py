@@ -56,31 +56,40 @@ class PoseEstimator:
     """
 
     def __init__(self) -> None:
-        # Imported here so that code which only reads stored landmarks does not pay for loading MediaPipe.
-        with _native_stderr_silenced():
-            import mediapipe as mp
-
-            # model_complexity=1 is the full model bundled in the wheel; 0 and 2 would try to download theirs.
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=1,
-                smooth_landmarks=True,
-                min_detection_confidence=0.5,
-                min_tracking_confidence=0.5,
-            )
+        self._pose = None  # MediaPipe's graph, started by the first frame (or `warm_up`)
         self._started = False  # both of the graph's models have run (each prints its start-up notices then)
         self._last_us = -1
         self._offset_us = 0  # added to every frame's own time, so that the graph's stamps always increase
 
+    def _start(self) -> None:
+        """Start MediaPipe's graph. Called with stderr silenced, in the same call that then runs the graph on a
+        picture: the graph loads its models on threads of its own and prints their notices whenever they are ready,
+        so a graph started earlier would print them over whatever comes next."""
+        if self._pose is not None:
+            return
+        # Imported here so that code which only reads stored landmarks does not pay for loading MediaPipe.
+        import mediapipe as mp
+
+        # model_complexity=1 is the full model bundled in the wheel; 0 and 2 would try to download theirs.
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            smooth_landmarks=True,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+
     def estimate(self, image: np.ndarray, t: float) -> Pose | None:
         """Landmarks of the person in an RGB image, or None when nobody is found; `t` is the frame's own time."""
         height, width = image.shape[:2]
-        self._stamp(t)
         if self._started:
+            self._stamp(t)
             result = self._pose.process(image)
         else:
             # The landmark model starts on the first frame with a person in it, and prints its notices then.
             with _native_stderr_silenced():
+                self._start()
+                self._stamp(t)
                 result = self._pose.process(image)
             self._started = result.pose_landmarks is not None
         if result.pose_landmarks is None:
@@ -97,9 +106,10 @@ class PoseEstimator:
         """Start the graph on `image` (a blank picture) stamped before any frame's own time, so the frames that follow
         get the very stamps, and landmarks, they would have had without it."""
         self._last_us = WARM_UP_US
-        if hasattr(self._pose, "_simulated_timestamp"):
-            self._pose._simulated_timestamp = WARM_UP_US - SIMULATED_STEP_US
         with _native_stderr_silenced():
+            self._start()
+            if hasattr(self._pose, "_simulated_timestamp"):
+                self._pose._simulated_timestamp = WARM_UP_US - SIMULATED_STEP_US
             self._pose.process(image)
 
     def _stamp(self, t: float) -> None:
@@ -118,7 +128,9 @@ class PoseEstimator:
         self._last_us = us
 
     def close(self) -> None:
-        self._pose.close()
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
 
     def __enter__(self) -> "PoseEstimator":
         return self
