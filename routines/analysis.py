@@ -169,7 +169,7 @@ def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:
     calibrated = any(not math.isnan(v) for _, v in result.signal)
     if not calibrated:
         warnings.append(
-            "The person never stood still with both feet flat and in view, so nothing could be counted: "
-            "start the clip with a still moment."
+            "The person's feet were never seen planted on the floor (standing in one place for half a second), "
+            "so nothing could be counted."
         )
     return warnings
