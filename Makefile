@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` starts the app, `make test` runs the whole test suite.
+# Two commands on a fresh machine: `make run` starts the app, `make test` runs the linter and the whole test suite.
 PYTHON ?= $(shell for p in python3.11 python3.12 python3.10 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' && { echo $$p; break; }; done)
 VENV := .venv
@@ -21,6 +21,7 @@ run: $(STAMP)
 		--server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 # The live page in Debian's Chromium (also part of `make test`); needs /usr/bin/chromium, skips saying so without it.

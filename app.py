@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from appviews import analyse, history, live, practice
-from appviews.common import STYLE, exercises
+from appviews.common import STYLE
+from routines.exercises import EXERCISES
 
 # Sidebar label -> (page, mode) in the address.
 PAGES = {
@@ -34,7 +35,7 @@ def _address_from_page() -> None:
     if mode:
         params["mode"] = mode
     if mode == "free":
-        params["exercise"] = st.session_state.get("free_exercise", exercises()[0])
+        params["exercise"] = st.session_state.get("free_exercise", next(iter(EXERCISES)))
     st.query_params.from_dict(params)
 
 
@@ -48,9 +49,9 @@ def main() -> None:
     label = st.sidebar.radio("Page", list(PAGES), key="page", on_change=_address_from_page)
     exercise = None
     if label == "Practice one exercise":
-        wanted = st.query_params.get("exercise", exercises()[0])
+        wanted = st.query_params.get("exercise", next(iter(EXERCISES)))
         exercise = practice.exercise_choice(wanted)
-        if wanted not in exercises():
+        if wanted not in EXERCISES:
             st.warning(f"The address asks for an exercise footform does not know ({wanted!r}): showing {exercise}.")
         _address_from_page()
     st.sidebar.toggle("Tick on each rep", value=True, key="sound_tick")

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from routines.pipeline import DETECTORS
+from routines.exercises import EXERCISES
 
 USAGE_ERROR = 2
 NOT_EXACT = 1
@@ -27,18 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     analyze = commands.add_parser("analyze", parents=[common, pool], help="count the reps of one exercise in videos")
     analyze.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (mp4, mov, webm, avi, ...)")
-    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(DETECTORS), help="the exercise to count")
+    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(EXERCISES), help="the exercise to count")
     analyze.add_argument("--json", action="store_true",
                          help="print JSON instead of the report: one object for one video, a list for several")
     analyze.add_argument("--annotate", metavar="OUT.mp4", help="also write the clip with the overlay (H.264 MP4)")
     evaluate = commands.add_parser("eval", parents=[common, pool], help="test the detectors on labelled clips")
     evaluate.add_argument("labels", metavar="LABELS",
-                          help="a labels file (JSON), or a folder of clips each beside its ground truth (X.mp4, X.json)")
+                          help="a labels file (JSON), or a folder of clips each beside its ground truth "
+                               "(X.mp4, X.json)")
     evaluate.add_argument("--clips", metavar="DIR", help="where a labels file's clips are (default: its folder)")
-    evaluate.add_argument("--exercise", "-e", default="all", choices=[*sorted(DETECTORS), "all"],
+    evaluate.add_argument("--exercise", "-e", default="all", choices=[*sorted(EXERCISES), "all"],
                           help="the exercise to check (default: every one the labels give)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    trace = commands.add_parser("trace", parents=[common], help="store a video's landmarks for replaying detectors in tests")
+    trace = commands.add_parser("trace", parents=[common],
+                                help="store a video's landmarks for replaying detectors in tests")
     trace.add_argument("video")
     trace.add_argument("output", metavar="OUT.npz")
     args = parser.parse_args(argv)
@@ -113,7 +115,7 @@ def _analyze_several(args) -> int:
 
 
 def _report(result) -> str:
-    from routines.events import readable_measures
+    from routines.detectors.events import readable_measures
 
     sides = result.per_side
     lines = [
@@ -130,7 +132,8 @@ def _report(result) -> str:
             measures = ", ".join(f"{k} {v}" for k, v in readable_measures(event.measures).items())
             cues = ("; " + "; ".join(event.cues)) if event.cues else ""
             kind = "complete" if event.complete else "partial"
-            lines.append(f"{number:>3}  {event.start:6.2f}  {event.end:6.2f}  {event.side:<5}  {kind:<8}  {measures}{cues}")
+            lines.append(f"{number:>3}  {event.start:6.2f}  {event.end:6.2f}  {event.side:<5}  "
+                         f"{kind:<8}  {measures}{cues}")
             reasons += [r for r in _not_measured(event.measures) if r not in reasons]
     lines += reasons
     for warning in result.warnings:
@@ -140,7 +143,8 @@ def _report(result) -> str:
 
 def _not_measured(measures: dict) -> list[str]:
     """E.g. "rise_cm not measured: leaning on a support moves the hips as well as the heels"."""
-    return [f"{name.removesuffix('_note')} not measured: {why}" for name, why in measures.items() if name.endswith("_note")]
+    return [f"{name.removesuffix('_note')} not measured: {why}"
+            for name, why in measures.items() if name.endswith("_note")]
 
 
 def _reps(count: int, exercise: str) -> str:
@@ -167,7 +171,8 @@ def _eval(args) -> int:
 def _eval_report(evaluation) -> str:
     """One row per clip and exercise (the clip's warnings under its rows), then the summary."""
     width = max(len("clip"), *(len(c.clip.name) for c in evaluation.checks))
-    lines = [f"{'clip':<{width}}  {'exercise':<10}  {'want':>5}  {'got':>4}  {'left':>4}  {'right':>5}  {'both':>4}  result"]
+    lines = [f"{'clip':<{width}}  {'exercise':<10}  {'want':>5}  {'got':>4}  "
+             f"{'left':>4}  {'right':>5}  {'both':>4}  result"]
     for index, check in enumerate(evaluation.checks):
         want = "|".join(map(str, check.want))
         if check.analysis is None:
@@ -188,12 +193,13 @@ def _eval_report(evaluation) -> str:
         "",
         f"{s['clips']} clips, {s['checks']} checks ({', '.join(evaluation.exercises)}) from {evaluation.source}",
         f"exact:                          {s['exact']} of {s['checks']} ({_share(s['exact'], s['checks'])})",
-        f"mean absolute error:            "
+        "mean absolute error:            "
         + (f"{s['mean_abs_error']:.2f} reps" if s["mean_abs_error"] is not None else "-"),
         f"off by one:                     {s['off_by_one']} of {read} ({_share(s['off_by_one'], read)})",
         f"false reps on clips labelled 0: {s['false_reps']} "
         f"({s['labelled_zero_with_reps']} of {s['labelled_zero']} checks counted any)",
-        f"clips that could not be read:   {len(s['unreadable'])}" + (f" ({', '.join(s['unreadable'])})" if s["unreadable"] else ""),
+        f"clips that could not be read:   {len(s['unreadable'])}"
+        + (f" ({', '.join(s['unreadable'])})" if s["unreadable"] else ""),
     ]
     return "\n".join(lines)
 

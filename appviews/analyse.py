@@ -11,9 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from appviews.common import available, count_of, exercise_label, exercises, measure_columns, not_measured, store
+from appviews.common import count_of, exercise_label, measure_columns, not_measured, store
 from routines.analysis import Analysis, analyze_video
-from routines.session import exercise_title
+from routines.exercises import EXERCISES, exercise_title
 from vision.video import VideoError
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -105,7 +105,7 @@ def page() -> None:
     st.title("Analyse a video")
     st.write("Count the reps in a recorded clip with the same detectors as the live camera.")
     source = st.radio("Clip", ["Upload a clip", "A sample clip"], horizontal=True, key="analyse_source")
-    options = [e for e in exercises() if available(e)]
+    options = list(EXERCISES)
     result: Result | None = None
     if source == "Upload a clip":
         upload = st.file_uploader(
@@ -233,7 +233,8 @@ def _save(result: Result) -> None:
     history = store()
     title = exercise_title(result.exercise).capitalize()  # the History says "Video" beside it
     session = history.start_session("video", title, source=result.name)
-    step = history.add_step(session, 0, result.exercise, title, result.exercise, "both", None, True)
+    step = history.add_step(session, position=0, step_key=result.exercise, title=title, exercise=result.exercise,
+                            side="both", prescribed=None, camera_checked=True)
     for event in result.analysis.events:
         history.add_rep(session, event, step)
     history.update_step(step, len(result.analysis.reps), "done",

@@ -1,4 +1,4 @@
-"""What the pages share: the history store, the exercises this version can count, and the browser's sounds."""
+"""What the pages share: the history store, measures and counts in words, and the browser's sounds."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,9 @@ from typing import Iterable
 
 import streamlit as st
 
-from routines.events import not_measured_reasons, readable_measures
+from routines.detectors.events import not_measured_reasons, readable_measures
+from routines.exercises import exercise_title
 from routines.history import HistoryStore, default_db_path
-from routines.pipeline import DETECTORS
-from routines.routine import CAMERA_EXERCISES
-from routines.session import exercise_title
 
 # Column headings for the detectors' measures (README: "Heel-raise measures"); lengths are in torso lengths, the
 # unit the foot signals are measured in. A measure not named here reads as its key with "_s" as "(s)".
@@ -39,16 +37,6 @@ def measure_columns(measures: dict) -> dict:
     """A rep's measures as table columns: headed in words, "not measured" where the view could not support one."""
     return {measure_name(key): value for key, value in readable_measures(measures).items()}
 
-# How to stand for each camera exercise: the view the detector reads best.
-SETUP = {
-    "heel-raise": "Turn about 45 degrees to the camera, whole body in view, feet included: a single heel lifted with "
-                  "both feet down is seen best that way.",
-    "ankle-rock": "Face the camera, whole body in view with both feet flat and shoulder-width apart.",
-    "ball-roll": "Face the camera or turn about 45 degrees, whole body in view; lift the heel and roll on the ball "
-                 "of the foot.",
-}
-
-
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> HistoryStore:
     return HistoryStore(path)
@@ -57,11 +45,6 @@ def _store(path: str) -> HistoryStore:
 def store() -> HistoryStore:
     """One store per history file for the whole server (it is thread-safe); $FOOTFORM_DB picks the file."""
     return _store(str(default_db_path()))
-
-
-def available(exercise: str | None) -> bool:
-    # Looked up at run time: detectors are added to DETECTORS as they are written.
-    return exercise in DETECTORS
 
 
 def not_measured(measures: Iterable[dict]) -> None:
@@ -85,12 +68,7 @@ def count_of(n: int, exercise: str) -> str:
 
 
 def exercise_label(exercise: str) -> str:
-    label = exercise_title(exercise).capitalize()
-    return label if available(exercise) else f"{label} (not available in this version)"
-
-
-def exercises() -> list[str]:
-    return list(CAMERA_EXERCISES) + [e for e in DETECTORS if e not in CAMERA_EXERCISES]
+    return exercise_title(exercise).capitalize()
 
 
 def sound_settings() -> tuple[bool, bool]:
@@ -129,7 +107,8 @@ def play(slot, serial: int, tick: bool = False, say: str = "") -> None:
     if tick:
         parts.append("tone(1320, 0, 0.08);")
     if say:
-        parts.append(f"speechSynthesis.cancel(); speechSynthesis.speak(new SpeechSynthesisUtterance({_js_string(say)}));")
+        parts.append("speechSynthesis.cancel(); "
+                     f"speechSynthesis.speak(new SpeechSynthesisUtterance({_js_string(say)}));")
     parts.append("})();</script>")
     slot.html("\n".join(parts), unsafe_allow_javascript=True)
 
@@ -144,7 +123,8 @@ def beat(reps: int, seconds: float, paused: bool, key: str) -> None:
     element = f"ff-beat-{key}"
     st.html(
         f"""
-<div class="ff-beat" id="{element}"><div class="ff-beat-count">Get ready</div><div class="ff-beat-phase">&nbsp;</div></div>
+<div class="ff-beat" id="{element}"><div class="ff-beat-count">Get ready</div>"""
+        f"""<div class="ff-beat-phase">&nbsp;</div></div>
 <script>(() => {{
 {_TONE_JS if tick_on else "const tone = () => {};"}
 const root = document.getElementById({_js_string(element)});
@@ -157,7 +137,8 @@ window.__footformBeat = setInterval(() => {{
   if (step < 0) return;
   const rep = Math.floor(step / 2) + 1;
   if (rep > reps) {{
-    root.querySelector(".ff-beat-count").textContent = reps === 1 ? "The rep is done: tap Done" : `All ${{reps}} reps done: tap Done`;
+    root.querySelector(".ff-beat-count").textContent = reps === 1 ? "The rep is done: tap Done" """
+        f""": `All ${{reps}} reps done: tap Done`;
     root.querySelector(".ff-beat-phase").textContent = "";
     clearInterval(window.__footformBeat);
     return;
@@ -175,15 +156,16 @@ window.__footformBeat = setInterval(() => {{
     )
 
 
-STYLE = """
+STYLE = ("""
 <style>
 .ff-count { font-size: 3.2rem; font-weight: 700; line-height: 1.1; margin: 0.2rem 0 0.6rem 0; }
 .ff-step-count { font-size: 2.4rem; font-weight: 600; color: #2e7d32; }
 .ff-cue { font-size: 1.6rem; color: #b26a00; }
 .ff-guidance { font-size: 1.6rem; color: #c62828; }
-.ff-beat { border-radius: 1rem; padding: 1rem 1.5rem; background: #eef3f8; text-align: center; transition: background 0.2s; }
+.ff-beat { border-radius: 1rem; padding: 1rem 1.5rem; background: #eef3f8; text-align: center; """
+         """transition: background 0.2s; }
 .ff-beat.ff-up { background: #d7ecd9; }
 .ff-beat-count { font-size: 2.6rem; font-weight: 700; }
 .ff-beat-phase { font-size: 1.6rem; }
 </style>
-"""
+""")

@@ -99,7 +99,8 @@ def _session(session: SessionRecord, reps: list[RepRecord]) -> None:
                 "#": n,
                 "step": steps.get(r.step_id, ""),
                 "side": r.side,
-                "rep": ("complete" if r.complete else "partial") + ("" if r.counted or not r.complete else ", not counted"),
+                "rep": ("complete" if r.complete else "partial")
+                       + ("" if r.counted or not r.complete else ", not counted"),
                 "start (s)": round(r.start_s, 2),
                 "end (s)": round(r.end_s, 2),
                 **measure_columns(r.measures),
@@ -117,7 +118,8 @@ def _delete(session: SessionRecord) -> None:
         return
     st.warning("Delete this session and its reps for good?")
     yes, no = st.columns(2)
-    yes.button("Yes, delete it", key=f"delete-yes-{session.id}", type="primary", on_click=_do_delete, args=(session.id,))
+    yes.button("Yes, delete it", key=f"delete-yes-{session.id}", type="primary", on_click=_do_delete,
+               args=(session.id,))
     no.button("Keep it", key=f"delete-no-{session.id}", on_click=lambda: st.session_state.pop("delete_asked", None))
 
 

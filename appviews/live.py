@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from appviews.common import play
-from routines.session import LivePractice, LiveSnapshot
+from appviews.live_practice import LivePractice, LiveSnapshot
 
 POLL_SECONDS = 0.2  # the page's counter refreshes 5 times a second while the camera plays
 STALLED_SECONDS = 3.0  # no frame for this long while playing: the camera has stopped

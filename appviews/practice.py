@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from appviews import live as camera_view
-from appviews.common import SETUP, available, beat, exercise_label, exercises, play, reps, store
+from appviews.common import beat, exercise_label, play, reps, store
+from appviews.live_practice import LivePractice, LiveSnapshot
+from routines.exercises import EXERCISES, exercise_title
 from routines.routine import RoutineError, load_routine
-from routines.session import LivePractice, LiveSnapshot, RoutineSession, exercise_title
+from routines.session import RoutineSession
 
 
 def _big(slot, css: str, text: str) -> None:
@@ -52,23 +54,8 @@ class _Slot:
 
 # Free practice
 
-# When a rep is counted, as the detector counts it.
-COUNTS_WHEN = {
-    "heel-raise": "Each rep counts when the heel is back down.",
-    "ankle-rock": "Each rep counts when both feet are flat again.",
-    "ball-roll": "Each rep counts when the heel is back in the middle.",
-}
-
-
 def free_page(exercise: str) -> None:
-    title = exercise_title(exercise)
-    st.title(f"Practice: {title}")
-    if not available(exercise):
-        st.error(
-            f"The camera check for {title} ({exercise}) is not available in this version of footform, so it "
-            "cannot be counted here. Pick another exercise, or do it as part of the routine and confirm it by hand."
-        )
-        return
+    st.title(f"Practice: {exercise_title(exercise)}")
     live = camera_view.live_practice(("free", exercise), lambda: LivePractice(store(), exercise=exercise))
     left, right = st.columns([3, 2])
     with left:
@@ -77,12 +64,12 @@ def free_page(exercise: str) -> None:
     with right:
         counter, sides, status = _Slot(), _Slot(), _Slot()
         sound = st.empty()
-        st.info(SETUP.get(exercise, "Stand with your whole body in view, feet included."))
+        st.info(EXERCISES[exercise].setup)
 
     def render(snap: LiveSnapshot, problem: str) -> None:
         counter.big("ff-count", f"Reps counted: {snap.count}")
         per_side = ", ".join(f"{side} {n}" for side, n in snap.per_side.items() if n)
-        sides.caption(f"By foot: {per_side}" if per_side else COUNTS_WHEN.get(exercise, ""))
+        sides.caption(f"By foot: {per_side}" if per_side else EXERCISES[exercise].counts_when)
         status.status(snap, problem)
 
     snap = live.snapshot()
@@ -134,12 +121,7 @@ def _routine_intro() -> None:
     st.write(f"**{routine.name}**: {len(routine.steps)} steps, barefoot, feet parallel and shoulder-width apart.")
     rows = []
     for step in routine.steps:
-        if not step.camera_checked:
-            checked = "you (guided, not camera-checked)"
-        elif available(step.exercise):
-            checked = "camera"
-        else:
-            checked = "you (camera check not available in this version)"
+        checked = "camera" if step.camera_checked else "you (guided, not camera-checked)"
         rows.append({"step": step.title, "reps": step.reps, "side": step.side, "checked by": checked})
     st.table(pd.DataFrame(rows).set_index("step"))
     st.button("Start the routine", type="primary", on_click=_start_routine)
@@ -183,14 +165,8 @@ def _announce(session: RoutineSession, sound) -> None:
 def _guided_step(session: RoutineSession) -> None:
     current = session.current
     step = current.step
-    if step.camera_checked:
-        st.warning(
-            f"The camera check for this step ({step.exercise}) is not available in this version: do the reps at the "
-            "beat and confirm them yourself."
-        )
-    else:
-        st.info("Guided step: the camera does not check this one (it cannot see single toes). Follow the beat, "
-                "then tap Done.")
+    st.info("Guided step: the camera does not check this one (it cannot see single toes). Follow the beat, "
+            "then tap Done.")
     beat(step.reps, step.beat_seconds, session.paused, key=f"{session.session_id}-{session.index}")
     st.caption(f"One rep every {step.beat_seconds:g} s: lift on the high tick, lower on the low one.")
     done = st.number_input("Reps done", min_value=0, max_value=step.reps, value=step.reps,
@@ -208,7 +184,7 @@ def _camera_step(session: RoutineSession, sound) -> None:
         st.caption(camera_view.CAMERA_HELP)
     with right:
         counter, status = _Slot(), _Slot()
-        st.info(SETUP.get(step.exercise, ""))
+        st.info(EXERCISES[step.exercise].setup)
     side = f" {step.side} foot" if step.side in ("left", "right") else ""
     index = session.index
 
@@ -238,7 +214,7 @@ def _routine_summary(session: RoutineSession) -> None:
 
 def exercise_choice(initial: str) -> str:
     """The free-practice exercise selector (in the sidebar), starting at `initial`."""
-    options = exercises()
+    options = list(EXERCISES)
     if st.session_state.get("free_exercise") not in options:
         st.session_state["free_exercise"] = initial if initial in options else options[0]
     return st.sidebar.selectbox("Exercise", options, key="free_exercise", format_func=exercise_label)

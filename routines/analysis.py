@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from routines.events import RepEvent
+from routines.detectors.events import RepEvent
 from routines.pipeline import FrameResult, Pipeline, annotate
 from vision.traces import load_trace
 from vision.video import VideoFile, read_ahead

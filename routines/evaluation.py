@@ -18,10 +18,10 @@ from typing import Callable, Sequence
 
 from routines.analysis import Analysis, analyze_clip
 from routines.batch import Source, analyze_clips
-from routines.pipeline import DETECTORS
+from routines.exercises import EXERCISES
 
 # How a label may name each exercise: as in labels.json (heel_raise) or as on the command line (heel-raise).
-LABEL_KEYS = {name: exercise for exercise in DETECTORS for name in (exercise, exercise.replace("-", "_"))}
+LABEL_KEYS = {name: exercise for exercise in EXERCISES for name in (exercise, exercise.replace("-", "_"))}
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v")
 LABELS_SHAPE = '{"clips": {"clip.mp4": {"heel_raise": 3, "ankle_rock": 0}, ...}}'
 
@@ -45,8 +45,8 @@ class Labels:
 
     @property
     def exercises(self) -> list[str]:
-        """The exercises some clip is labelled for, in the order of `DETECTORS`."""
-        return [e for e in DETECTORS if any(e in clip.want for clip in self.clips)]
+        """The exercises some clip is labelled for, in the order of `EXERCISES`."""
+        return [e for e in EXERCISES if any(e in clip.want for clip in self.clips)]
 
 
 def load_labels(path: str | os.PathLike, clips_dir: str | os.PathLike | None = None) -> Labels:
@@ -65,7 +65,8 @@ def load_labels(path: str | os.PathLike, clips_dir: str | os.PathLike | None = N
     labels = Labels(str(path), [])
     for name, counts in clips.items():
         if not isinstance(counts, dict):
-            raise LabelsError(f"{path}: {name}: expected the clip's counts, such as {{\"heel_raise\": 3}}, not {counts!r}")
+            raise LabelsError(f"{path}: {name}: expected the clip's counts, "
+                              f"such as {{\"heel_raise\": 3}}, not {counts!r}")
         _add(labels, name, str(folder / name), _want(counts, path, name))
     return labels
 
@@ -80,7 +81,8 @@ def _from_folder(folder: Path) -> Labels:
         data = _read_json(truth)
         counts = data.get("counts") if isinstance(data, dict) else None
         if not isinstance(counts, dict):
-            raise LabelsError(f'{truth}: expected ground truth with its counts, such as {{"counts": {{"heel-raise": 5}}}}')
+            raise LabelsError(f'{truth}: expected ground truth with its counts, '
+                              f'such as {{"counts": {{"heel-raise": 5}}}}')
         _add(labels, video.name, str(video), _want(counts, truth, video.name))
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         note = _subfolder_note(sub)
@@ -117,7 +119,7 @@ def _add(labels: Labels, name: str, path: str, want: dict) -> None:
         labels.skipped.append((name, f"not applicable: no count for any exercise footform counts ({_exercise_list()})"))
 
 
-def _exercise_list(exercises=DETECTORS) -> str:
+def _exercise_list(exercises=EXERCISES) -> str:
     names = list(exercises)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
@@ -134,7 +136,8 @@ def _read_json(path: Path):
     except UnicodeDecodeError:
         raise LabelsError(f"{path}: not a text file") from None
     except json.JSONDecodeError as error:
-        raise LabelsError(f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+        raise LabelsError(f"{path}: not valid JSON ({error.msg} at line {error.lineno}, "
+                          f"column {error.colno})") from None
 
 
 def _want(counts: dict, path: Path, name: str) -> dict[str, tuple[int, ...]]:
@@ -145,7 +148,8 @@ def _want(counts: dict, path: Path, name: str) -> dict[str, tuple[int, ...]]:
             continue
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
-            raise LabelsError(f"{path}: {name}: {key} must be a count (0, 1, 2, ...) or a list of counts, not {value!r}")
+            raise LabelsError(f"{path}: {name}: {key} must be a count (0, 1, 2, ...) "
+                              f"or a list of counts, not {value!r}")
         want[exercise] = tuple(values)
     return want
 
@@ -244,7 +248,7 @@ def evaluate(
     wanted = [e for e in labels.exercises if exercises is None or e in exercises]
     clips = [clip for clip in labels.clips if any(e in clip.want for e in wanted)]
     if not clips:
-        asked = _exercise_list(exercises or DETECTORS)
+        asked = _exercise_list(exercises or EXERCISES)
         not_applicable = f" ({len(labels.skipped)} skipped as not applicable)" if labels.skipped else ""
         raise LabelsError(f"{labels.source}: no clip is labelled for {asked}{not_applicable}: nothing to evaluate")
     results = analyze_clips([clip.path for clip in clips], wanted, jobs, progress, source)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from routines.events import NOT_MEASURED, RepEvent
+from routines.detectors.events import NOT_MEASURED, RepEvent
 
 DB_ENV = "FOOTFORM_DB"
 # Another writer (a second tab's stream, a second app process) holds the write lock for milliseconds at a time;
@@ -192,7 +192,7 @@ class HistoryStore:
         """A closed session goes on (a live set whose camera stopped carries on): it is open again until ended."""
         self._write("UPDATE sessions SET ended_at = NULL WHERE id = ?", (session_id,))
 
-    def add_step(self, session_id: int, position: int, step_key: str, title: str, exercise: str | None,
+    def add_step(self, session_id: int, *, position: int, step_key: str, title: str, exercise: str | None,
                  side: str, prescribed: int | None, camera_checked: bool, status: str = "pending") -> int:
         return self._write(
             "INSERT INTO steps (session_id, position, step_key, title, exercise, side, prescribed, camera_checked,"

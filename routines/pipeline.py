@@ -9,31 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from routines.events import DetectorStatus, RepEvent
-from routines.heel_raise import HeelRaiseDetector
-from routines.swings import AnkleRockDetector, BallRollDetector
+from routines.detectors.events import DetectorStatus, RepEvent
+from routines.exercises import make_detector
 from vision.foot_signals import FootSignalExtractor, FootSignals
 from vision.overlay import draw_panel, draw_pose
 from vision.people import OtherPersonCheck
 from vision.pose import Pose, PoseEstimator
-
-DETECTORS = {
-    "heel-raise": HeelRaiseDetector,
-    "ankle-rock": AnkleRockDetector,
-    "ball-roll": BallRollDetector,
-}
-EXERCISE_NAMES = {
-    "heel-raise": "heel raises",
-    "ankle-rock": "ankle rocks",
-    "ball-roll": "ball-of-foot rolls",
-}
-
-
-def make_detector(exercise: str):
-    try:
-        return DETECTORS[exercise]()
-    except KeyError:
-        raise ValueError(f"unknown exercise {exercise!r}; choose from {', '.join(DETECTORS)}") from None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from routines.exercises import EXERCISES
+
 DEFAULT_ROUTINE = Path(__file__).with_name("routine.json")
-CAMERA_EXERCISES = ("heel-raise", "ankle-rock", "ball-roll")
 
 
 class RoutineError(ValueError):
@@ -52,7 +53,7 @@ def load_routine(path: str | os.PathLike | None = None) -> Routine:
 
 def _step(item: dict) -> Step:
     exercise = item.get("exercise")
-    if exercise is not None and exercise not in CAMERA_EXERCISES:
+    if exercise is not None and exercise not in EXERCISES:
         raise ValueError(f"step {item.get('id')!r}: unknown exercise {exercise!r}")
     side = item.get("side", "both")
     if side not in ("left", "right", "both"):

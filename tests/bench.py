@@ -66,12 +66,13 @@ def footform_fps(path: Path) -> tuple[float, int, float]:
 
 def detector_cost_ms() -> tuple[float, int]:
     """Foot signals + each detector, per frame, replayed from every stored trace."""
-    from routines.pipeline import DETECTORS, Pipeline
+    from routines.exercises import EXERCISES
+    from routines.pipeline import Pipeline
     from vision.traces import load_trace
 
     samples = [s for trace in sorted(TRACES.glob("*.npz")) for s in load_trace(trace)]
     total, frames = 0.0, 0
-    for exercise in DETECTORS:
+    for exercise in EXERCISES:
         for _ in range(3):
             pipeline = Pipeline(exercise)
             start = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from routines.analysis import analyze_trace
-from routines.events import RepEvent
+from routines.detectors.events import RepEvent
 from routines.pipeline import Pipeline
 from tests.conftest import REALVIDS, TRACES
 from vision.traces import load_trace

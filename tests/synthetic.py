@@ -6,8 +6,8 @@ import math
 from vision.foot_signals import NOT_SEEN, FootSignals, SideSignals
 
 FPS = 30.0
-FOOT_X = {"left": 1.3, "right": 0.7}
-LEG = 1.6  # the hip's height over the ankle with the leg straight (body scales)  # the person faces the camera: their left foot is on the image's right
+FOOT_X = {"left": 1.3, "right": 0.7}  # the person faces the camera: their left foot is on the image's right
+LEG = 1.6  # the hip's height over the ankle with the leg straight (body scales)
 
 
 def foot(name: str, lift: float = 0.0, toe_up: float = 0.0, toe_dx: float = 0.0, heel_dx: float = 0.0,

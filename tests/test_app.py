@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import appviews.analyse
-from routines.events import RepEvent
+from routines.detectors.events import RepEvent
+from routines.exercises import EXERCISES
 from routines.history import HistoryStore
-from routines.pipeline import DETECTORS
 from routines.routine import load_routine
 from tests.clips import write_clip
 from tests.conftest import real_clip, real_labels
@@ -77,34 +77,11 @@ def test_free_practice_opens_from_the_address_with_the_counter(db):
     assert at.sidebar.selectbox[0].value == "heel-raise"
 
 
-def test_an_exercise_without_its_detector_is_explained_not_crashed(db, monkeypatch):
-    monkeypatch.delitem(DETECTORS, "ankle-rock")  # as in a version where that detector is not written yet
-    at = app(page="practice", mode="free", exercise="ankle-rock")
-    assert not at.exception
-    assert "not available in this version" in at.error[0].value
-    assert not any(type(e).__name__ == "UnknownElement" for e in at.main)  # no camera for it
-
-
-def test_a_routine_step_without_its_detector_is_confirmed_by_hand(db, monkeypatch):
-    monkeypatch.delitem(DETECTORS, "ankle-rock")
-    at = app(page="practice", mode="routine")
-    button(at, "Start the routine").click().run()
-    while at.subheader[0].value != "Rock Out":
-        button(at, "Skip this step").click().run()
-    assert "camera check for this step (ankle-rock) is not available" in at.warning[0].value
-    button(at, "Done: 4 of 4").click().run()
-    assert not at.exception
-    assert at.subheader[0].value == "Heel Raise: right foot"
-    [session] = HistoryStore(db).sessions()
-    rock = next(s for s in session.steps if s.step_key == "rock-out")
-    assert (rock.done, rock.status, rock.camera_checked) == (4, "done", False)
-
-
 def test_an_unknown_exercise_in_the_address_falls_back_with_a_warning(db):
     at = app(page="practice", mode="free", exercise="moonwalk")
     assert not at.exception
     assert "does not know ('moonwalk')" in at.warning[0].value
-    assert at.sidebar.selectbox[0].value in DETECTORS or at.error
+    assert at.sidebar.selectbox[0].value in EXERCISES or at.error
 
 
 def test_the_sidebar_radio_chooses_the_page_and_updates_the_address(db):
@@ -278,7 +255,8 @@ def test_history_shows_sessions_streak_and_deletes_a_session(db):
     today = datetime.now().astimezone()
     for days_ago, reps in ((0, 3), (1, 2)):
         session = store.start_session("free", "Heel raises", started_at=today - timedelta(days=days_ago))
-        step = store.add_step(session, 0, "heel-raise", "Heel raises", "heel-raise", "both", None, True, "active")
+        step = store.add_step(session, position=0, step_key="heel-raise", title="Heel raises", exercise="heel-raise",
+                              side="both", prescribed=None, camera_checked=True, status="active")
         for n in range(reps):
             store.add_rep(session, rep(n, rise=4.0 + n), step)
         store.update_step(step, reps, "done")
@@ -340,7 +318,7 @@ def test_a_camera_that_stops_mid_set_is_reported_and_the_set_is_kept(db):
     import numpy as np
 
     from appviews.live import camera_problem
-    from routines.session import LivePractice
+    from appviews.live_practice import LivePractice
 
     now = [100.0]
     live = LivePractice(HistoryStore(db), exercise="heel-raise", wall=lambda: now[0])
@@ -362,7 +340,7 @@ def _free_page_with_a_set(db, reps: int):
     """The free-practice page with a set of `reps` reps whose stream has ended (STOP, or a dropped connection)."""
     import numpy as np
 
-    from routines.session import LivePractice
+    from appviews.live_practice import LivePractice
     from tests.test_session import ScriptedPipeline
 
     live = LivePractice(HistoryStore(db), exercise="heel-raise", pipeline_factory=ScriptedPipeline, settle_seconds=0)

@@ -163,12 +163,14 @@ def test_each_rep_moves_its_toes_on_its_side_only(path: Path):
     for rep in gt["reps"]:
         start, top = int(round(rep["start"] * fps)), int(round(rep["top"] * fps))
         for j, foot in enumerate(("left", "right")):
-            change = np.abs(lift[top, j] - lift[start, j]) + np.abs(kp["spread_deg"][top, j] - kp["spread_deg"][start, j])
+            change = (np.abs(lift[top, j] - lift[start, j])
+                      + np.abs(kp["spread_deg"][top, j] - kp["spread_deg"][start, j]))
             if rep["side"] in ("both", foot):
                 assert change.max() > 5.0, (rep, foot)
             else:
                 assert change.max() < 1e-6, (rep, foot)
-        if rep["exercise"] in ("toe-fan-lift", "great-toe-down-big", "great-toe-down-little", "great-toe-down-alternate"):
+        if rep["exercise"] in ("toe-fan-lift", "great-toe-down-big", "great-toe-down-little",
+                               "great-toe-down-alternate"):
             moved = [abs(rep["tip_rise_cm"][t]) for t in rep.get("down") or rep["toes"]]
             assert max(moved) >= MIN_TIP_TRAVEL_CM, rep
     if gt["exercise"] in NEGATIVES:

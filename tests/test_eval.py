@@ -102,7 +102,8 @@ def test_the_closeup_folder_on_its_own_has_nothing_to_evaluate():
 
 
 def test_one_exercise_only(tmp_path):
-    labels = write_labels(tmp_path, {f"{RAISES}.mp4": {"heel_raise": 1, "ankle_rock": 0}, f"{ROCKS}.mp4": {"ankle_rock": 3}})
+    labels = write_labels(tmp_path, {f"{RAISES}.mp4": {"heel_raise": 1, "ankle_rock": 0},
+                                     f"{ROCKS}.mp4": {"ankle_rock": 3}})
     evaluation = evaluate(load_labels(labels, SAMPLES), ["ankle-rock"], jobs=1, source=trace_source)
     assert evaluation.exercises == ["ankle-rock"]
     assert [(c.clip.name, c.exercise) for c in evaluation.checks] == [(f"{RAISES}.mp4", "ankle-rock"),

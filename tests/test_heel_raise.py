@@ -15,7 +15,8 @@ COUNTED = (("heel-raise", "heel_raise"), ("ankle-rock", "ankle_rock"))
 RAISE_TIMES = {
     "home_calf_raises": (30.0, [(84, 102), (156, 180), (234, 264)]),
     "gym_wall_calf_raises": (60.0, [(84, 204), (312, 420)]),
-    "fitbod_calf_raise_front_then_side": (59.94, [(60, 120), (215, 290), (390, 450), (540, 600), (700, 780), (875, 940)]),
+    "fitbod_calf_raise_front_then_side": (59.94, [(60, 120), (215, 290), (390, 450), (540, 600), (700, 780),
+                                                  (875, 940)]),
     "fitbod_dumbbell_calf_raise_front_then_side": (59.94, [(60, 105), (195, 240), (340, 390), (530, 590), (665, 710),
                                                           (800, 850)]),
 }

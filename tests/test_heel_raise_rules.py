@@ -1,5 +1,5 @@
 """The heel-raise detector's rules, one at a time, on hand-made foot signals."""
-from routines.heel_raise import HeelRaiseDetector
+from routines.detectors.heel_raise import HeelRaiseDetector
 from tests.synthetic import bump, foot, heel_raise, run, still, timeline
 
 
@@ -162,7 +162,8 @@ def test_a_far_foot_hidden_in_a_side_view_still_counts_raises_of_both_feet():
         return hide_left
 
     seconds, up = heel_raise(0.12)
-    frames = timeline((2.0, side_view(lambda u: (foot("left"), foot("right")))), *[(seconds, side_view(up)), (0.8, side_view(lambda u: (foot("left"), foot("right"))))] * 3)
+    frames = timeline((2.0, side_view(lambda u: (foot("left"), foot("right")))),
+                      *[(seconds, side_view(up)), (0.8, side_view(lambda u: (foot("left"), foot("right"))))] * 3)
     detector = HeelRaiseDetector()
     events = run(detector, frames)
     assert [e.side for e in events] == ["both"] * 3

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from routines.events import RepEvent
+from routines.detectors.events import RepEvent
 from routines.history import HistoryStore, default_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +42,8 @@ def test_a_session_with_steps_and_reps_reads_back_from_a_fresh_connection(tmp_pa
     path = tmp_path / "h.db"
     store = HistoryStore(path)
     session = store.start_session("routine", "Daily foot routine")
-    step = store.add_step(session, 0, "heel-raise-right", "Heel Raise: right foot", "heel-raise", "right", 8, True,
-                          "active")
+    step = store.add_step(session, position=0, step_key="heel-raise-right", title="Heel Raise: right foot",
+                          exercise="heel-raise", side="right", prescribed=8, camera_checked=True, status="active")
     store.add_rep(session, rep(1, "right"), step)
     store.add_rep(session, rep(2, "left"), step, counted=False)
     store.add_rep(session, rep(3, "right", complete=False, heel_rise=math.nan), step)
@@ -73,7 +73,8 @@ def test_deleting_a_session_removes_its_steps_and_reps_only(tmp_path):
     keep = store.start_session("free", "Heel raises")
     gone = store.start_session("free", "Heel raises")
     for session in (keep, gone):
-        step = store.add_step(session, 0, "heel-raise", "Heel raises", "heel-raise", "both", None, True)
+        step = store.add_step(session, position=0, step_key="heel-raise", title="Heel raises", exercise="heel-raise",
+                              side="both", prescribed=None, camera_checked=True)
         store.add_rep(session, rep(1), step)
     store.delete_session(gone)
     assert [s.id for s in store.sessions()] == [keep]
@@ -134,7 +135,7 @@ def test_csv_export_says_when_the_rise_height_was_not_measured_and_why(tmp_path)
 
 WRITER = textwrap.dedent("""
     import os, sys, time
-    from routines.events import RepEvent
+    from routines.detectors.events import RepEvent
     from routines.history import HistoryStore
     path, label, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     store = HistoryStore(path)
@@ -193,7 +194,7 @@ def test_two_threads_sharing_one_store_lose_nothing(tmp_path):
 
 KILLED_WRITER = textwrap.dedent("""
     import sys, time
-    from routines.events import RepEvent
+    from routines.detectors.events import RepEvent
     from routines.history import HistoryStore
     store = HistoryStore(sys.argv[1])
     session = store.start_session("free", "killed")

@@ -32,7 +32,8 @@ def test_every_heel_raise_clip_has_true_measures():
     for pairs in MATCHED.values():
         for truth, _ in pairs:
             assert 3.0 < truth["heel_lift_cm"] < 15.0
-            assert truth["rise_s"] + truth["hold_s"] + truth["lower_s"] == pytest.approx(truth["end"] - truth["start"], abs=0.01)
+            assert truth["rise_s"] + truth["hold_s"] + truth["lower_s"] == pytest.approx(truth["end"] - truth["start"],
+                                                                                       abs=0.01)
 
 
 def test_heel_lift_in_cm_is_within_a_quarter_of_the_truth_over_all_rendered_reps():

@@ -7,10 +7,9 @@ import json
 
 import pytest
 
+from routines.exercises import EXERCISES
 from tests.conftest import SAMPLES, TRACES
 from tests.replay import replay
-
-EXERCISES = ("heel-raise", "ankle-rock", "ball-roll")
 
 
 def ground_truths() -> dict:

@@ -1,7 +1,7 @@
 """Ankle-rock and ball-of-foot-roll rules on hand-made foot signals."""
 import math
 
-from routines.swings import AnkleRockDetector, BallRollDetector
+from routines.detectors.swings import AnkleRockDetector, BallRollDetector
 from tests.synthetic import foot, heel_raise, rock, run, still, timeline
 
 
@@ -26,7 +26,8 @@ def test_one_foot_rocking_alone_is_tagged_with_that_foot():
 
 def test_rolling_onto_one_edge_only_is_a_partial_rock():
     half = (1.2, lambda u: (foot("left", ankle_dx=0.05 * math.sin(math.pi * u), heel_dx=0.05 * math.sin(math.pi * u)),
-                            foot("right", ankle_dx=-0.05 * math.sin(math.pi * u), heel_dx=-0.05 * math.sin(math.pi * u))))
+                            foot("right", ankle_dx=-0.05 * math.sin(math.pi * u),
+                                 heel_dx=-0.05 * math.sin(math.pi * u))))
     detector = AnkleRockDetector()
     events = run(detector, timeline(still(1.5), half, still(3.0)))
     assert [e.complete for e in events] == [False]

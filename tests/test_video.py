@@ -26,7 +26,8 @@ def test_rotation_metadata_is_honoured(tmp_path, rotation, turned):
     assert image.shape[:2] == ((320, 240) if turned else (240, 320))
     # The white bar stored on the left edge ends up where the display rotation puts it.
     bright = image.mean(axis=2) > 200
-    edges = {"top": bright[:8].mean(), "bottom": bright[-8:].mean(), "left": bright[:, :8].mean(), "right": bright[:, -8:].mean()}
+    edges = {"top": bright[:8].mean(), "bottom": bright[-8:].mean(), "left": bright[:, :8].mean(),
+             "right": bright[:, -8:].mean()}
     expected = {90: "bottom", 270: "top", 180: "right"}[rotation]
     assert max(edges, key=edges.get) == expected
 

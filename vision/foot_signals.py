@@ -2,8 +2,8 @@
 
 The body scale is the torso length (mid-shoulder to mid-hip) in pixels, so that the signals do not depend on the
 distance to the camera or on the person's size. Leaning forward (a squat, a lunge, a bow) shortens the torso in the
-picture while the body keeps its size, so the scale is the longest torso seen lately, not the current one. A side's signals are gated
-on the model's visibility of its foot landmarks and on those landmarks being inside the frame.
+picture while the body keeps its size, so the scale is the longest torso seen lately, not the current one. A side's
+signals are gated on the model's visibility of its foot landmarks and on those landmarks being inside the frame.
 """
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ class FootSignals:
 
 
 NOT_SEEN = SideSignals(
-    False, False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan), (math.nan, math.nan),
+    False, False, math.nan, math.nan, math.nan, math.nan, (math.nan, math.nan), (math.nan, math.nan),
+    (math.nan, math.nan),
 )
 
 

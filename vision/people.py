@@ -37,7 +37,8 @@ class OtherPersonCheck:
             marks = np.array([(p.y * image.shape[0], p.visibility) for p in found.landmark])
             other_height = np.ptp(marks[:, 0])
             own_height = y1 - y0
-            self.seen = bool(marks[:, 1].mean() >= MIN_MEAN_VISIBILITY and other_height >= MIN_RELATIVE_HEIGHT * own_height)
+            self.seen = bool(marks[:, 1].mean() >= MIN_MEAN_VISIBILITY
+                             and other_height >= MIN_RELATIVE_HEIGHT * own_height)
         return self.seen
 
     def warm_up(self, image: np.ndarray) -> None:

@@ -55,7 +55,7 @@ with the true key points drawn, and each toe tip's height over time).
 | clip | exercise | camera | floor, light | size | body | tempo | length | counts | what happens |
 |---|---|---|---|---|---|---|---|---|---|
 """
-README_HEAD = """# Sample clips
+README_HEAD = ("""# Sample clips
 
 Rendered clips of a realistic body (the [anny](https://pypi.org/project/anny/) model) doing the routine's exercises
 and some movements that must not be counted, each with exact ground truth in `<stem>.json` beside `<stem>.mp4`.
@@ -87,11 +87,12 @@ This file is written by `make samples`; edit `catalogue.json` (and `render/`), n
 Re-render with `make samples` (creates `.venv-render`, needs about 1 GB in `ANNY_CACHE_DIR`, default
 `~/.cache/footform-anny`); the same catalogue gives the same frames (`--truth-only` writes just the JSON, posing
 the frames without drawing them). Check them with
-`.venv/bin/python -m samples.render.check --sheets /tmp/footform-qc` (MediaPipe detection rate, contact sheets, heel traces).
+`.venv/bin/python -m samples.render.check --sheets /tmp/footform-qc` (MediaPipe detection rate, contact sheets, """
+               """heel traces).
 
 | clip | exercise | camera | size | body | tempo | length | counts | what happens |
 |---|---|---|---|---|---|---|---|---|
-"""
+""")
 
 
 def _counts(c: dict) -> str:
@@ -121,9 +122,11 @@ def write_readme(catalogue: dict) -> None:
         if gt["reps"] and gt["lead_in_s"] < 1.5:
             extras.append(f"moving from {gt['lead_in_s']:g} s, no still start")
         rows.append(
-            f"| `{gt['clip']}` | {gt['exercise']} | {cam['view']} ({cam['height_m']:g} m high) | {gt['width']}x{gt['height']} "
+            f"| `{gt['clip']}` | {gt['exercise']} | {cam['view']} ({cam['height_m']:g} m high) "
+            f"| {gt['width']}x{gt['height']} "
             f"| {b['name']}: {b['sex']}, {b['age_years']}, {b['height_m']:g} m, {b['build']} | {gt['tempo']} "
-            f"| {gt['duration']:g} s | {_counts(gt['counts'])} | {gt['description']}{' (' + '; '.join(extras) + ')' if extras else ''} |"
+            f"| {gt['duration']:g} s | {_counts(gt['counts'])} "
+            f"| {gt['description']}{' (' + '; '.join(extras) + ')' if extras else ''} |"
         )
     text = README_HEAD + "\n".join(rows) + "\n"
     (SAMPLES / "README.md").write_text(text)
@@ -165,12 +168,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="the full-body clips (samples/), the feet close-ups (samples/closeup/), or both")
     parser.add_argument("--out", type=Path, help="folder to write to (default: samples/ and samples/closeup/)")
     parser.add_argument("--truth-only", action="store_true",
-                        help="write only the ground truth (frames posed, not drawn or encoded; same JSON as a full render)")
+                        help="write only the ground truth (frames posed, not drawn or encoded; "
+                             "same JSON as a full render)")
     args = parser.parse_args(argv)
     catalogue = json.loads(CATALOGUE.read_text())
     closeup = json.loads(CLOSEUP_CATALOGUE.read_text())
-    sets = {"full": [(catalogue, SAMPLES)], "closeup": [(closeup, CLOSEUP)], "all": [(catalogue, SAMPLES), (closeup, CLOSEUP)]}
-    chosen = [(c, folder) for cat, folder in sets[args.set] for c in cat["clips"] if not args.stems or c["stem"] in args.stems]
+    sets = {"full": [(catalogue, SAMPLES)], "closeup": [(closeup, CLOSEUP)],
+            "all": [(catalogue, SAMPLES), (closeup, CLOSEUP)]}
+    chosen = [(c, folder) for cat, folder in sets[args.set] for c in cat["clips"]
+              if not args.stems or c["stem"] in args.stems]
     unknown = set(args.stems) - {c["stem"] for c, _ in chosen}
     if unknown:
         print(f"not in the catalogue: {', '.join(sorted(unknown))}", file=sys.stderr)

@@ -66,7 +66,8 @@ class BodySpec:
     leggings: bool  # trousers down to mid-shin instead of shorts
 
     def ground_truth(self) -> dict:
-        return {"name": self.name, "sex": self.sex, "age_years": self.age_years, "height_m": self.height_m, "build": self.build}
+        return {"name": self.name, "sex": self.sex, "age_years": self.age_years, "height_m": self.height_m,
+                "build": self.build}
 
 
 class Body:
@@ -78,7 +79,8 @@ class Body:
         self.index = {n: i for i, n in enumerate(self.labels)}
         weight, muscle = BUILDS[spec.build]
         age = 2 / 3 + (spec.age_years - YOUNG_YEARS) / (OLD_YEARS - YOUNG_YEARS) / 3
-        self.phenotype = {"gender": 1.0 if spec.sex == "female" else 0.0, "age": age, "weight": weight, "muscle": muscle}
+        self.phenotype = {"gender": 1.0 if spec.sex == "female" else 0.0, "age": age, "weight": weight,
+                          "muscle": muscle}
         self.phenotype["height"] = self._height_for(spec.height_m)
         verts, joints = self._forward(np.tile(np.eye(3), (len(self.labels), 1, 1)), np.zeros(3))
         self.rest = joints
@@ -143,10 +145,12 @@ class Body:
         return col.astype(np.float32) / 255.0
 
     def _feet(self) -> None:
-        """Points of each rest foot the motions pivot on: ball of the foot, outer and inner sole edges, heel and toe tip."""
+        """Points of each rest foot the motions pivot on: ball of the foot, outer and inner sole edges, heel and
+        toe tip."""
         self.foot = {}
         for s in SIDES:
-            bones = [self.index[n] for n in self.labels if n.endswith("." + s) and (n.startswith("foot") or n.startswith("toe"))]
+            bones = [self.index[n] for n in self.labels
+                     if n.endswith("." + s) and (n.startswith("foot") or n.startswith("toe"))]
             verts = np.where(np.isin(self.dominant, bones))[0]
             fv = self.rest_verts[verts]
             sole = fv[fv[:, 2] < self.floor + 0.02]
@@ -174,8 +178,8 @@ class Body:
         return int(verts[np.argmin(self.rest_verts[verts, 1])])
 
     def closeup_colors(self, normals: np.ndarray) -> np.ndarray:
-        """The clothes colours with the feet's details added: pale nails on the top of each toe's last phalanx (its front
-        half), paler soles. `normals` are the rest mesh's vertex normals."""
+        """The clothes colours with the feet's details added: pale nails on the top of each toe's last phalanx
+        (its front half), paler soles. `normals` are the rest mesh's vertex normals."""
         col = self.colors.copy()
         skin = np.array(self.spec.skin, float) / 255
         for s in SIDES:
@@ -252,7 +256,8 @@ class Body:
             for joint, bend in enumerate(bends, start=2):
                 R[self.index[f"toe{k}-{joint}.{s}"]] = rot("x", bend)
 
-    def pose(self, tl: Timeline, t: float, sway: np.ndarray, toes_ground: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def pose(self, tl: Timeline, t: float, sway: np.ndarray,
+             toes_ground: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Vertices and joints (floor at z=0) of the body at time t of the timeline.
 
         `toes_ground` (close-up clips) stands the body on its soles rather than on its lowest point, then keeps every
@@ -279,7 +284,8 @@ class Body:
             pivot = f["outer"] if rock > 0 else f["inner"] if rock < 0 else f["ball"]
             where = Ryaw @ pivot + np.array([tl.value(f"foot_x.{s}", t), 0.0, 0.0])
             # A lifted foot: behind and up for a single-leg stance, forward and up for marching, a small arc for a step.
-            where = where + Ryaw @ np.array([0.0, 0.30 * lift - 0.12 * knee_up, 0.14 * lift + 0.30 * knee_up + 0.09 * step])
+            where = where + Ryaw @ np.array([0.0, 0.30 * lift - 0.12 * knee_up,
+                                             0.14 * lift + 0.30 * knee_up + 0.09 * step])
             ankle = where + Rf @ (f["ankle"] - pivot)
             toes = Ryaw @ rot("z", swing)
             feet[s] = (Rf, ankle, toes, max(lift, knee_up, step))
@@ -309,7 +315,8 @@ class Body:
             shank = self.rest[ank] - self.rest[knee]
             target = Ryaw.T @ (ankle - H)
             d = np.linalg.norm(target)
-            # The knee bend that makes the hip-to-ankle distance right, then the smallest hip rotation that aims the leg.
+            # The knee bend that makes the hip-to-ankle distance right, then the smallest hip rotation that aims
+            # the leg.
             lo, hi = 0.0, 150.0
             for _ in range(30):
                 mid = (lo + hi) / 2

@@ -37,7 +37,8 @@ def check(stem: str, sheets: Path | None, folder: Path = SAMPLES) -> dict:
     keep = set(np.linspace(0, gt["frames"] - 1, 8).astype(int).tolist())
     for r in gt["reps"][:2] + gt["partial_reps"][:1] + gt["rolls"][:1]:
         keep.add(int(round(r.get("top", (r["start"] + r["end"]) / 2) * gt["fps"])))
-    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose, av.open(str(folder / gt["clip"])) as c:
+    with (mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose,
+          av.open(str(folder / gt["clip"])) as c):
         for i, frame in enumerate(c.decode(video=0)):
             rgb = frame.to_ndarray(format="rgb24")
             res = pose.process(rgb)
@@ -72,8 +73,12 @@ def _plot(traces: np.ndarray, gt: dict) -> np.ndarray:
     w, h = 1200, 300
     img = np.full((h, w, 3), 255, np.uint8)
     n = len(traces)
-    x = lambda i: int(i / max(n - 1, 1) * (w - 1))
-    for spans, colour in ((gt["reps"], (200, 240, 200)), (gt["partial_reps"], (180, 220, 255)), (gt["rolls"], (240, 210, 200))):
+
+    def x(i):
+        return int(i / max(n - 1, 1) * (w - 1))
+
+    for spans, colour in ((gt["reps"], (200, 240, 200)), (gt["partial_reps"], (180, 220, 255)),
+                          (gt["rolls"], (240, 210, 200))):
         for r in spans:
             cv2.rectangle(img, (x(r["start"] * gt["fps"]), 0), (x(r["end"] * gt["fps"]), h), colour, -1)
     heel_y = traces[:, :2]
@@ -82,7 +87,8 @@ def _plot(traces: np.ndarray, gt: dict) -> np.ndarray:
     if ys.size:
         lo, span = ys.min(), max(span, 1e-3)
         for k, colour in enumerate(((200, 0, 0), (0, 0, 200))):
-            pts = [(x(i), int(10 + (heel_y[i, k] - lo) / span * (h - 20))) for i in range(n) if np.isfinite(heel_y[i, k])]
+            pts = [(x(i), int(10 + (heel_y[i, k] - lo) / span * (h - 20))) for i in range(n)
+                   if np.isfinite(heel_y[i, k])]
             if pts:
                 cv2.polylines(img, [np.array(pts, np.int32)], False, colour, 1)
     spread = traces[:, 2]
@@ -90,7 +96,8 @@ def _plot(traces: np.ndarray, gt: dict) -> np.ndarray:
         lo, hi = np.nanmin(spread), max(np.nanmax(spread), np.nanmin(spread) + 1e-3)
         pts = [(x(i), int(h - 10 - (spread[i] - lo) / (hi - lo) * (h / 3))) for i in range(n) if np.isfinite(spread[i])]
         cv2.polylines(img, [np.array(pts, np.int32)], False, (0, 150, 0), 1)
-    cv2.putText(img, f"{gt['clip']}  heel y (blue left, red right), ankle spread (green); heel span {span:.3f} of frame height", (10, 20),
+    cv2.putText(img, f"{gt['clip']}  heel y (blue left, red right), ankle spread (green); "
+                     f"heel span {span:.3f} of frame height", (10, 20),
                 cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
     return img
 
@@ -105,7 +112,8 @@ def _rep_at(gt: dict, t: float) -> str:
     for r in gt["reps"]:
         if r["start"] <= t <= r["end"]:
             what = r["exercise"] + (" " + r["side"] if r["side"] != "both" else "")
-            return what + (f" down {','.join(r['down'])}" if r.get("down") else "") + (f" [{r['cue']}]" if r["cue"] else "")
+            return (what + (f" down {','.join(r['down'])}" if r.get("down") else "")
+                    + (f" [{r['cue']}]" if r["cue"] else ""))
     return "hand" if _inside(t, gt["hand_in_view"]) else ""
 
 
@@ -161,20 +169,28 @@ def _toe_plot(xy: np.ndarray, gt: dict) -> np.ndarray:
     w, h = 1200, 220
     panels = []
     n = len(xy)
-    x = lambda i: int(i / max(n - 1, 1) * (w - 1))
+
+    def x(i):
+        return int(i / max(n - 1, 1) * (w - 1))
+
     rise = xy[0:1, :, :5, 1] - xy[:, :, :5, 1]
     lo, hi = min(rise.min(), -5.0), max(rise.max(), 5.0)
     for j, foot in enumerate(gt["keypoints"]["feet"]):
         img = np.full((h, w, 3), 255, np.uint8)
         for r in gt["reps"]:
-            colour = (200, 240, 200) if r["counted"] and not r["cue"] else (180, 220, 255) if r["counted"] else (200, 200, 255)
+            colour = ((200, 240, 200) if r["counted"] and not r["cue"]
+                      else (180, 220, 255) if r["counted"] else (200, 200, 255))
             cv2.rectangle(img, (x(r["start"] * gt["fps"]), 0), (x(r["end"] * gt["fps"]), h), colour, -1)
-        y = lambda v: int(h - 10 - (v - lo) / (hi - lo) * (h - 30))
+
+        def y(v):
+            return int(h - 10 - (v - lo) / (hi - lo) * (h - 30))
+
         cv2.line(img, (0, y(0.0)), (w, y(0.0)), (160, 160, 160), 1)
         for k in range(5):
             pts = np.array([(x(i), y(rise[i, j, k])) for i in range(n)], np.int32)
             cv2.polylines(img, [pts], False, POINT_COLOURS[k], 1)
-        cv2.putText(img, f"{gt['clip']} {foot} foot: toe tips' rise in px (toe1 red .. toe5 blue), {lo:.0f}..{hi:.0f} px",
+        cv2.putText(img, f"{gt['clip']} {foot} foot: toe tips' rise in px (toe1 red .. toe5 blue), "
+                         f"{lo:.0f}..{hi:.0f} px",
                     (10, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
         panels.append(img)
     return np.vstack(panels)
@@ -184,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m samples.render.check", description=__doc__)
     parser.add_argument("stems", nargs="*")
     parser.add_argument("--dir", type=Path, default=SAMPLES, help="folder of the clips and their ground truth")
-    parser.add_argument("--sheets", type=Path, help="folder for contact sheets and heel plots (keep it out of the repo)")
+    parser.add_argument("--sheets", type=Path,
+                        help="folder for contact sheets and heel plots (keep it out of the repo)")
     parser.add_argument("--closeup", action="store_true", help="the feet close-ups (samples/closeup/ unless --dir)")
     args = parser.parse_args(argv)
     if args.closeup:
@@ -194,14 +211,16 @@ def main(argv: list[str] | None = None) -> int:
         for stem in stems:
             r = check_closeup(stem, args.sheets or Path("/tmp/footform-closeup"), folder)
             ok &= r["inside"] and not r["black"]
-            print(f"{r['stem']:40s} frames {r['frames']:4d}  black {r['black']}  key points inside {r['inside']}", flush=True)
+            print(f"{r['stem']:40s} frames {r['frames']:4d}  black {r['black']}  "
+                  f"key points inside {r['inside']}", flush=True)
         return 0 if ok else 1
     stems = args.stems or sorted(p.stem for p in args.dir.glob("*.json") if p.stem != "catalogue")
     worst = 1.0
     for stem in stems:
         r = check(stem, args.sheets, args.dir)
         worst = min(worst, r["detected"])
-        print(f"{r['stem']:32s} frames {r['frames']:4d}  in view {r['in_view']:4d}  detected {100 * r['detected']:5.1f}%", flush=True)
+        print(f"{r['stem']:32s} frames {r['frames']:4d}  in view {r['in_view']:4d}  "
+              f"detected {100 * r['detected']:5.1f}%", flush=True)
     return 0 if worst >= 0.98 else 1
 
 

@@ -27,14 +27,16 @@ def ease(u: float) -> float:
 
 
 def smooth_noise(rng: np.random.Generator, dims: int, low_hz: float, high_hz: float):
-    """A deterministic smooth random signal in [-1, 1] per dimension: a sum of three sines with random rates and phases."""
+    """A deterministic smooth random signal in [-1, 1] per dimension: a sum of three sines with random rates and
+    phases."""
     freqs = rng.uniform(low_hz, high_hz, (dims, 3))
     phases = rng.uniform(0, 2 * math.pi, (dims, 3))
     return lambda t: np.sin(2 * math.pi * freqs * t + phases).sum(axis=1) / 3
 
 
 class Filming:
-    """Where the camera is at each moment: framed on the standing body, then moved for shake, a feet cut-off or a bump."""
+    """Where the camera is at each moment: framed on the standing body, then moved for shake, a feet cut-off or a
+    bump."""
 
     def __init__(self, spec: dict, body: Body, standing: np.ndarray, size: tuple[int, int], tl: Timeline):
         self.spec = spec
@@ -211,7 +213,8 @@ def clip_header(path: Path, entry: dict, frames: int) -> dict:
 
 
 def render_clip(entry: dict, body: Body, out_dir: Path, log=print, encode: bool = True) -> dict:
-    """Write the clip and its ground truth; with encode=False only the ground truth (the frames are posed, not drawn)."""
+    """Write the clip and its ground truth; with encode=False only the ground truth (the frames are posed, not
+    drawn)."""
     fps = entry.get("fps", 30)
     width, height = entry["size"]
     tl = build(entry["script"], entry["tempo"], entry["seed"], entry.get("start_x", 0.0))
@@ -253,7 +256,8 @@ def render_clip(entry: dict, body: Body, out_dir: Path, log=print, encode: bool 
         "ankle-rock": sum(r["exercise"] == "ankle-rock" for r in tl.reps),
         "ball-roll": len(tl.rolls),
     }
-    camera = {k: entry["camera"][k] for k in ("view", "height_m", "distance_m")} | {"shake": bool(entry["camera"].get("shake"))}
+    camera = ({k: entry["camera"][k] for k in ("view", "height_m", "distance_m")}
+              | {"shake": bool(entry["camera"].get("shake"))})
     if filming.bump:
         camera["bump"] = [round(t, 3) for t in filming.bump_span()]
     truth = {

@@ -215,7 +215,8 @@ def render_closeup(entry: dict, body: Body, out_dir: Path, log=print, encode: bo
                 meshes.append(hand)
                 hp = cam.project(hand, width, height)
                 ahead = (hand - cam.eye) @ (cam.target - cam.eye) > 0
-                hand_in.append(bool((ahead & (hp[:, 0] >= 0) & (hp[:, 0] < width) & (hp[:, 1] >= 0) & (hp[:, 1] < height)).any()))
+                hand_in.append(bool((ahead & (hp[:, 0] >= 0) & (hp[:, 0] < width) & (hp[:, 1] >= 0)
+                                     & (hp[:, 1] < height)).any()))
             pts = keypoints(body, verts, joints)
             world[i] = pts
             image[i] = cam.project(pts.reshape(-1, 3), width, height).reshape(2, -1, 2)
@@ -241,7 +242,8 @@ def render_closeup(entry: dict, body: Body, out_dir: Path, log=print, encode: bo
     toe_reps = [r for r in tl.reps if r["exercise"] in TOE_EXERCISES]
     for rep in toe_reps:
         rep["tip_rise_cm"] = _rep_rises(rep, world, fps)
-    others = [{k: r[k] for k in ("exercise", "start", "end", "side")} for r in tl.reps if r["exercise"] not in TOE_EXERCISES]
+    others = [{k: r[k] for k in ("exercise", "start", "end", "side")} for r in tl.reps
+              if r["exercise"] not in TOE_EXERCISES]
     truth = {
         **clip_header(path, entry, frames),
         "camera": filming.truth(),

@@ -152,7 +152,8 @@ def stand_on(tl: Timeline, p: dict, tempo: str) -> None:
 
 
 def ball_rolls(tl: Timeline, p: dict, tempo: str) -> None:
-    """Heel up on one foot, the heel swings in and out about the ball of the foot; one roll = in, out, back to centre."""
+    """Heel up on one foot, the heel swings in and out about the ball of the foot; one roll = in, out, back to
+    centre."""
     s = p["side"][0].upper()
     angle = p.get("heel_angle", 28.0)
     swing = p.get("swing", 15.0)
@@ -190,7 +191,8 @@ def ankle_rocks(tl: Timeline, p: dict, tempo: str) -> None:
         tl.move("rock", order[0], start, q)
         tl.move("rock", order[1], start + q * 1.5, q * 1.5)
         tl.move("rock", 0.0, start + q * 3.0, q)
-        tl.reps.append({"exercise": "ankle-rock", "start": start, "top": start + q * 2.25, "end": start + per_rep, "side": "both"})
+        tl.reps.append({"exercise": "ankle-rock", "start": start, "top": start + q * 2.25, "end": start + per_rep,
+                        "side": "both"})
         tl.t = start + per_rep
         tl.wait(rest if i < p["reps"] - 1 else 0.0)
 
@@ -206,7 +208,8 @@ TOE_POSES = {
 
 
 def toe_moves(tl: Timeline, p: dict, tempo: str) -> None:
-    """Toe exercises on both feet; `start_from` is a pose held through the phase (e.g. all toes up before pressing one down)."""
+    """Toe exercises on both feet; `start_from` is a pose held through the phase (e.g. all toes up before pressing one
+    down)."""
     per_rep = p.get("seconds", {"slow": 3.0, "normal": 2.2, "brisk": 1.5}[p.get("tempo", tempo)])
     base = TOE_POSES.get(p.get("start_from", ""), {})
     names = ("toe_big", "toe_small", "toe_spread", "toe_curl")
@@ -215,12 +218,13 @@ def toe_moves(tl: Timeline, p: dict, tempo: str) -> None:
             tl.move(n, base.get(n, 0.0), tl.t, 0.8)
         tl.wait(1.0)
     target = TOE_POSES[p["pose"]]
-    for i in range(p["reps"]):
+    for _ in range(p["reps"]):
         start = tl.t
         for n in names:
             tl.move(n, target.get(n, 0.0), start, per_rep * 0.35)
             tl.move(n, base.get(n, 0.0), start + per_rep * 0.6, per_rep * 0.35)
-        tl.reps.append({"exercise": p["exercise"], "start": start, "top": start + per_rep * 0.475, "end": start + per_rep * 0.95, "side": "both"})
+        tl.reps.append({"exercise": p["exercise"], "start": start, "top": start + per_rep * 0.475,
+                        "end": start + per_rep * 0.95, "side": "both"})
         tl.wait(per_rep)
     if base:
         for n in names:
@@ -302,9 +306,9 @@ def _moved(base: dict, target: dict) -> tuple[list[str], list[str]]:
 
 
 def toe_set(tl: Timeline, p: dict, tempo: str) -> None:
-    """Close-up toe reps: from the `start_from` shape (flat by default) into `shape` and back, `reps` times, on both feet or
-    one (`side`). `shapes` gives single reps their own shape (a lift with the little toes low, a curl instead of a
-    grip); their cue goes in the rep, and curls are listed without being counted."""
+    """Close-up toe reps: from the `start_from` shape (flat by default) into `shape` and back, `reps` times, on both
+    feet or one (`side`). `shapes` gives single reps their own shape (a lift with the little toes low, a curl instead of
+    a grip); their cue goes in the rep, and curls are listed without being counted."""
     move, hold, rest = _toe_tempo(p, tempo)
     side = p.get("side", "both")
     sides = _stance_sides(side)
@@ -427,7 +431,8 @@ def face(tl: Timeline, p: dict, tempo: str) -> None:
     detector can be judged on what it does while the view of the feet changes."""
     seconds = p.get("seconds", 0.0)
     if seconds > 0:
-        tl.turns.append({"start": tl.t, "end": tl.t + seconds, "from_deg": tl.value("yaw", tl.t), "to_deg": p["degrees"]})
+        tl.turns.append({"start": tl.t, "end": tl.t + seconds, "from_deg": tl.value("yaw", tl.t),
+                         "to_deg": p["degrees"]})
     tl.move("yaw", p["degrees"], tl.t, seconds)
     tl.wait(seconds)
 

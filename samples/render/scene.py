@@ -198,7 +198,7 @@ void main() {
 """
 # Procedural floors (no images): light oak planks with grain, seams and staggered ends, or a woven rug (a cream
 # diamond lattice on slate blue, a rust band, fibre noise). The wall behind is plain paint over a skirting board.
-ROOM_FS = """
+ROOM_FS = ("""
 #version 330
 uniform int pattern;
 uniform vec3 key_color;
@@ -214,7 +214,8 @@ float hash(vec2 p) { return fract(sin(dot(p, vec2(127.1, 311.7))) * 43758.5453);
 float noise(vec2 p) {
     vec2 i = floor(p), f = fract(p);
     vec2 u = f * f * (3.0 - 2.0 * f);
-    return mix(mix(hash(i), hash(i + vec2(1.0, 0.0)), u.x), mix(hash(i + vec2(0.0, 1.0)), hash(i + vec2(1.0, 1.0)), u.x), u.y);
+    return mix(mix(hash(i), hash(i + vec2(1.0, 0.0)), u.x), """
+           """mix(hash(i + vec2(0.0, 1.0)), hash(i + vec2(1.0, 1.0)), u.x), u.y);
 }
 float fbm(vec2 p) {
     float s = 0.0, a = 0.5;
@@ -264,7 +265,7 @@ void main() {
     c *= sky_color + key_color * lit * mix(0.35, 1.0, near);
     f_color = vec4(pow(c, vec3(1.0 / 1.15)), 1.0);
 }
-"""
+""")
 # The shadow pass draws the body flattened along the key light onto a map of the floor around the feet: red holds the
 # parts within a centimetre or two of the floor (contact), green everything up to the knees, fading with height.
 SHADOW_VS = """
@@ -358,8 +359,9 @@ class RoomScene(Scene):
         n = len(colors)
         pos, nrm = self.ctx.buffer(reserve=n * 12), self.ctx.buffer(reserve=n * 12)
         idx = self.ctx.buffer(faces.astype("i4").tobytes())
-        vao = self.ctx.vertex_array(self.body_prog, [(pos, "3f", "in_pos"), (nrm, "3f", "in_normal"),
-                                                     (self.ctx.buffer(colors.astype("f4").tobytes()), "3f", "in_color")],
+        vao = self.ctx.vertex_array(self.body_prog,
+                                    [(pos, "3f", "in_pos"), (nrm, "3f", "in_normal"),
+                                     (self.ctx.buffer(colors.astype("f4").tobytes()), "3f", "in_color")],
                                     index_buffer=idx)
         shadow_vao = self.ctx.vertex_array(self.shadow_prog, [(pos, "3f", "in_pos")], index_buffer=idx)
         return {"faces": faces, "pos": pos, "nrm": nrm, "vao": vao, "shadow": shadow_vao}
@@ -379,14 +381,16 @@ class RoomScene(Scene):
             mesh["shadow"].render()
         self.ctx.disable(moderngl.BLEND)
         self.ctx.blend_equation = moderngl.FUNC_ADD
-        raw = np.frombuffer(self.shadow_fb.read(components=4, dtype="f1"), np.uint8).reshape(SHADOW_SIZE, SHADOW_SIZE, 4)
+        raw = np.frombuffer(self.shadow_fb.read(components=4, dtype="f1"),
+                            np.uint8).reshape(SHADOW_SIZE, SHADOW_SIZE, 4)
         texel = SHADOW_SPAN_M / SHADOW_SIZE
         contact = cv2.GaussianBlur(raw[..., 0].astype(np.float32) / 255, (0, 0), CONTACT_BLUR_M / texel)
         cast = cv2.GaussianBlur(raw[..., 1].astype(np.float32) / 255, (0, 0), CAST_BLUR_M / texel)
         shade = np.minimum(CONTACT_DARK * contact + CAST_DARK * cast, 0.85)
         self.shadow_tex.write(shade.astype("f4").tobytes())
 
-    def render_room(self, meshes: list[np.ndarray], camera: Camera, shadow_centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def render_room(self, meshes: list[np.ndarray], camera: Camera,
+                    shadow_centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """An RGB frame and the depth of each pixel in metres from the camera's plane (rows top to bottom); `meshes`
         holds the vertices of the body and of the extra mesh, if there is one."""
         for mesh, verts in zip(self.meshes, meshes):
@@ -407,7 +411,8 @@ class RoomScene(Scene):
             mesh["vao"].render()
         self.ctx.copy_framebuffer(self.out, self.msaa)
         img = np.frombuffer(self.out.read(components=3), np.uint8).reshape(self.height, self.width, 3)[::-1].copy()
-        window = np.frombuffer(self.out.read(components=1, attachment=-1, dtype="f4"), np.float32).reshape(self.height, self.width)[::-1]
+        window = np.frombuffer(self.out.read(components=1, attachment=-1, dtype="f4"),
+                               np.float32).reshape(self.height, self.width)[::-1]
         near, far = NEAR_M, FAR_M
         depth = 2 * far * near / (far + near - (2 * window - 1) * (far - near))
         return img, depth

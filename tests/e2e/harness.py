@@ -60,7 +60,8 @@ STALL_SECONDS = 3.0
 COUNTER = re.compile(r"^Reps counted: (\d+)$")
 # Streamlit 1.60 answers GET /favicon.png with a 500 and logs this traceback from its static file handler
 # (see /work/shared/notes/browser-test.md): noise, not a failure of the page.
-HARMLESS_LOG = re.compile(r"staticfiles\.py.*Expected ASGI message 'http\.response\.start', but got 'http\.response\.body'",
+HARMLESS_LOG = re.compile(r"staticfiles\.py.*Expected ASGI message 'http\.response\.start', "
+                          r"but got 'http\.response\.body'",
                           re.S)
 FAILURE_LOG = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception|Error:")
 

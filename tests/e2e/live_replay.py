@@ -35,8 +35,8 @@ def read_recording(folder: Path) -> list[tuple[dict, np.ndarray]]:
 
 def replay(frames: list[tuple[dict, np.ndarray]], exercise: str) -> tuple[int, list]:
     """The count and the complete reps (start, end) of the offline Pipeline fed the frames the page counted."""
+    from appviews.live_practice import STREAM_SETTLE_SECONDS
     from routines.pipeline import Pipeline
-    from routines.session import STREAM_SETTLE_SECONDS
 
     pipeline, reps = Pipeline(exercise), []
     try:
@@ -59,7 +59,8 @@ def report(frames: list[tuple[dict, np.ndarray]], run, exercise: str) -> None:
     if len(rows) > 1:
         span = rows[-1]["wall"] - rows[0]["wall"]
         gaps = np.diff([row["frame_time"] for row in rows])
-        print(f"frames processed per second: {(len(rows) - 1) / span:.1f}; per frame {statistics.median(r['ms'] for r in rows):.1f}"
+        print(f"frames processed per second: {(len(rows) - 1) / span:.1f}; "
+              f"per frame {statistics.median(r['ms'] for r in rows):.1f}"
               f" ms median; gaps between timestamps: median {np.median(gaps) * 1000:.0f} ms, 90th percentile "
               f"{np.percentile(gaps, 90) * 1000:.0f} ms, longest {gaps.max() * 1000:.0f} ms; the stream's first frame "
               f"(loads the pose models) {rows[0]['ms']:.0f} ms")
@@ -83,7 +84,8 @@ def main() -> None:
     from routines.analysis import analyze_video
 
     offline = analyze_video(args.clip, args.exercise)
-    print(f"footform analyze on the file: {len(offline.reps)} {[(round(e.start, 2), round(e.end, 2)) for e in offline.reps]}")
+    print(f"footform analyze on the file: {len(offline.reps)} "
+          f"{[(round(e.start, 2), round(e.end, 2)) for e in offline.reps]}")
     with tempfile.TemporaryDirectory(prefix="footform-replay-") as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -97,7 +97,8 @@ def soak(minutes: float, folder: Path) -> tuple[list[str], bool]:
         f"START clicks at the start: {live.attempts}",
         f"server memory (RSS): growth {growth:+.1f} MB over the run after a {WARM_UP_SECONDS:.0f} s warm-up, from a "
         f"line fitted through the samples (goal: under {GROWTH_GOAL_MB:.0f} MB); first minute median "
-        f"{statistics.median(first):.0f} MB, floor {min(first):.0f} MB; last minute median {statistics.median(last):.0f}"
+        f"{statistics.median(first):.0f} MB, floor {min(first):.0f} MB; "
+        f"last minute median {statistics.median(last):.0f}"
         f" MB, floor {min(last):.0f} MB; peak {max(r[1] for r in rows):.0f} MB",
         f"reps: page counter {shown}, history store {stored}, ground truth of the loops played about {expected:.0f}",
         f"returned video: {shown_frames / (rows[-1][0] - rows[0][0]):.1f} frames/s on average",

@@ -9,14 +9,15 @@ from __future__ import annotations
 from tests.e2e.harness import LivePage, LiveServer
 
 CAPTURE_START = 1795672374.081  # the camera began playing its file
-SERVER_LOG = """\
+SERVER_LOG = ("""\
 1795672374.203 MainThread streamlit_webrtc.webrtc DEBUG ICE connection state is checking
 1795672374.789 MainThread streamlit_webrtc.webrtc DEBUG ICE connection state is completed
-1795672374.916 ScriptRunner.scriptThread streamlit_webrtc.component DEBUG Context for key=live was not rendered for 1 script runs; resetting stale state.
+1795672374.916 ScriptRunner.scriptThread streamlit_webrtc.component DEBUG Context for key=live was not rendered """
+              """for 1 script runs; resetting stale state.
 1795672374.917 ScriptRunner.scriptThread streamlit_webrtc.webrtc DEBUG Stopping WebRTC worker
 1795672375.917 ScriptRunner.scriptThread streamlit_webrtc.webrtc WARNING Timed out while closing the peer connection
 1795672376.525 MainThread streamlit_webrtc.webrtc DEBUG ICE connection state is closed
-"""
+""")
 BROWSER_CONSOLE = [
     (1795672374.7525768, "debug", "connectionstatechange connecting"),
     (1795672374.8454287, "debug", "connectionstatechange connected"),

@@ -4,7 +4,8 @@ The app code stays as it is; four switches, all off unless the harness sets them
 
 - FOOTFORM_E2E_PROBE=PATH: time every call of the live frame callback's work (`LivePractice.process`: pose, detector,
   drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the set's rep count after
-  the frame, the frame's own timestamp (s). The benchmark reads frames per second, per-frame cost and the moment each rep was counted from it.
+  the frame, the frame's own timestamp (s). The benchmark reads frames per second, per-frame cost and the moment
+  each rep was counted from it.
 - FOOTFORM_E2E_RECORD=FOLDER: record what the live frame callback receives, to replay it offline
   (tests/e2e/live_replay.py): per frame one JSON line in FOLDER/frames.jsonl (wall-clock start, the frame's own
   timestamp, the stream time made of it, the stream's number, the picture's size, the processing time, the count
@@ -27,7 +28,7 @@ def _after_each_frame(report, keep_picture: bool = False) -> None:
     """Wrap `LivePractice.process` so that `report(live, picture, frame_time, start, ms)` runs after every frame:
     `start` is the wall-clock time the work began, `ms` how long it took, `picture` (with `keep_picture`) a copy of
     the frame as it arrived, since the callback draws on it in place."""
-    from routines.session import LivePractice
+    from appviews.live_practice import LivePractice
 
     process = LivePractice.process
     lock = threading.Lock()
@@ -59,7 +60,7 @@ def _record(folder: str) -> None:
 
     import numpy as np
 
-    from routines.session import LivePractice
+    from appviews.live_practice import LivePractice
 
     os.makedirs(folder, exist_ok=True)
     rows = open(os.path.join(folder, "frames.jsonl"), "a", buffering=1)
@@ -133,7 +134,7 @@ def _webrtc_log(path: str) -> None:
 
     # The run count streamlit-webrtc judges a component's staleness by, as it reads it when the component renders,
     # and as the server's event loop moves it (once per successful run's "script finished" message it sends).
-    from routines.session import LivePractice
+    from appviews.live_practice import LivePractice
 
     make = LivePractice.__init__
 

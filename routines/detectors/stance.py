@@ -60,7 +60,8 @@ SAME_SHIFT = 0.35
 # One frame's reading that is back in the next frame within this long was a flicker of the model's points (one
 # frame at 10 frames/s, the slowest a busy live page runs).
 FLICKER_SECONDS = 0.12
-MOVED_SECONDS = 0.05  # feet that moved along the floor must be seen so this long (two frames or more) to drop the stance
+# Feet that moved along the floor must be seen so this long (two frames or more) to drop the stance.
+MOVED_SECONDS = 0.05
 # Knees bent or hips moved must last this long to drop the stance: where the legs cross in a side view, a leg can read
 # short for a frame or two (a squat, a lunge or a shift lasts). Back within BODY_FLICKER_SECONDS it was a flicker.
 BODY_MOVED_SECONDS = 0.15
@@ -82,6 +83,26 @@ HEEL_OTHER_SHARE = 0.5  # ...while the other heel stays under this share of it (
 
 # The per-foot levels a `FlatLevel` follows, in this order.
 LEVELS = ("rise", "height", "heel_height")
+
+
+@dataclass
+class Lasting:
+    """A reading that counts only once it has lasted: `update(t, on)` is True once it has been on for `seconds`, or
+    when it is off again after a gap between frames longer than `flicker` (on a stream that passes frames over, it
+    was on all that while). On in one frame and off in the next, sooner than that, was a flicker of the model's
+    points."""
+
+    seconds: float
+    flicker: float
+    since: float | None = None  # since when it has been on
+
+    def update(self, t: float, on: bool) -> bool:
+        if not on:
+            since, self.since = self.since, None
+            return since is not None and t - since > self.flicker
+        if self.since is None:
+            self.since = t
+        return t - self.since >= self.seconds
 
 
 @dataclass(frozen=True)
@@ -216,7 +237,7 @@ class StanceTracker:
         self._standing: tuple[str, ...] = SIDES
         self._held_up: set[str] = set()  # the feet last seen held off the floor
         self._legs: dict[str, deque] = {side: deque() for side in SIDES}  # side -> (t, leg) of the latest readings
-        self._body_moved_since: float | None = None  # since when the body has been moving, while the stance holds
+        self._body_moved = Lasting(BODY_MOVED_SECONDS, BODY_FLICKER_SECONDS)  # while the stance holds
         self._slid = False  # the latest frame's feet moved along the floor, none of them held up before
         self._new_standing: tuple[tuple[str, ...], float] | None = None  # a change not yet settled, since when
 
@@ -259,8 +280,9 @@ class StanceTracker:
         standing = self._settled(s.t, feet_down)
         hip_dx = abs(s.hip[0] - ref.hip[0])
         hip_drop = s.hip[1] - ref.hip[1]
-        body_moved = self._lasting(s.t, bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS
-                                   or hip_drop > HIP_DROP)
+        # Knees bent, or hips shifted or dropped, for BODY_MOVED_SECONDS.
+        body_moved = self._body_moved.update(s.t, bent or leg > ref.leg + LEG_STRAIGHTENED or hip_dx > HIP_SIDEWAYS
+                                             or hip_drop > HIP_DROP)
         if not standing or body_moved:
             # Stepping, walking, squatting, lunging, shifting, or the stance was taken with the knees bent:
             # drop it and take it again once the feet are planted.
@@ -344,7 +366,7 @@ class StanceTracker:
         )
         self._reference.heel_offset, self._reference.ankle_offset = self._offsets()
         self._epoch += 1
-        self._held_up, self._body_moved_since = set(), None
+        self._held_up, self._body_moved.since = set(), None
         feet_down = self._feet_down(s, self._reference)
         self._standing = feet_down or SIDES
         self._new_standing = None
@@ -364,16 +386,6 @@ class StanceTracker:
     def _longer_leg(s: FootSignals) -> float:
         legs = [s.side(side).leg for side in SIDES if s.side(side).visible]
         return max(legs) if legs else math.nan
-
-    def _lasting(self, t: float, moved: bool) -> bool:
-        """The body moved (knees bent, hips shifted or dropped) for BODY_MOVED_SECONDS. A reading back only after a
-        gap of more than BODY_FLICKER_SECONDS between frames is taken to have moved meanwhile."""
-        if not moved:
-            since, self._body_moved_since = self._body_moved_since, None
-            return since is not None and t - since > BODY_FLICKER_SECONDS
-        if self._body_moved_since is None:
-            self._body_moved_since = t
-        return t - self._body_moved_since >= BODY_MOVED_SECONDS
 
     def _settled(self, t: float, standing: tuple[str, ...]) -> tuple[str, ...]:
         """The feet standing, changed only once a new reading has held for STANCE_SETTLE_SECONDS (MOVED_SECONDS for

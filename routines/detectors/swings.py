@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from routines.cycles import Cycle, CycleCounter, RollCounter
-from routines.events import DetectorStatus, RepEvent
-from routines.stance import StanceFrame, StanceTracker
+from routines.detectors.cycles import Cycle, CycleCounter, RollCounter
+from routines.detectors.events import DetectorStatus, RepEvent, no_reps, side_of
+from routines.detectors.stance import StanceFrame, StanceTracker
 from vision.foot_signals import FootSignals
 
 # Shifts in body scales (torso lengths). Rolling 20-25 degrees onto the outer edges widens the gap between the
@@ -28,7 +28,6 @@ ROLL_SWING = 0.033  # heel sideways against the toe: a roll swings at least this
 ROLL_MIDDLE = 0.018
 HEEL_DOWN = 0.015  # a heel held up for rolling is down again once its lift is back under this
 MIDDLE_TIME_CONSTANT = 0.5  # how quickly the resting place of a raised heel is followed between rolls
-SIDE_SHARE = 0.3  # a foot whose shift stays under this share of the other's did not take part
 # Both feet roll together in an ankle rock (measured: each foot 0.8-1.0 of the other's shift, in every view); one
 # foot swinging while the other moves only a little (under this share) is a ball-of-foot roll or a weight shift.
 BOTH_FEET_SHARE = 0.6
@@ -48,7 +47,7 @@ class _SwingDetector:
 
     def __init__(self, counter: CycleCounter) -> None:
         self.stance = StanceTracker()
-        self.per_side = {"left": 0, "right": 0, "both": 0}
+        self.per_side = no_reps()
         self.partial = 0
         self._cycles = counter
         self._frame: StanceFrame | None = None
@@ -100,8 +99,7 @@ class _SwingDetector:
     def _event(self, cycle: Cycle) -> list[RepEvent]:
         peaks = cycle.side_peaks
         best = max(peaks.values(), default=0.0)
-        sides = [side for side, value in peaks.items() if value >= SIDE_SHARE * best]
-        side = sides[0] if len(sides) == 1 else "both"
+        side = side_of(peaks)
         if self.both_feet and self._heel_was_up and (len(peaks) < 2 or min(peaks.values()) < BOTH_FEET_SHARE * best):
             return []  # one foot swinging on its own with its heel up is a ball-of-foot roll, not a rock
         cues = () if cycle.complete else (self.half_cue,)

@@ -1,4 +1,5 @@
-"""Counting side-to-side cycles: a signal that swings past +high and past -high (either order) and back to the middle."""
+"""Counting side-to-side cycles: a signal that swings past +high and past -high (either order) and back to the
+middle."""
 from __future__ import annotations
 
 import math
@@ -147,7 +148,8 @@ class RollCounter:
                  and (swing.peak_plus >= self.high) != (roll.peak_plus >= self.high))
         if joins:
             roll.end = swing.end
-            roll.peak_plus, roll.peak_minus = max(roll.peak_plus, swing.peak_plus), min(roll.peak_minus, swing.peak_minus)
+            roll.peak_plus = max(roll.peak_plus, swing.peak_plus)
+            roll.peak_minus = min(roll.peak_minus, swing.peak_minus)
             for side, v in swing.side_peaks.items():
                 roll.side_peaks[side] = max(roll.side_peaks.get(side, 0.0), v)
             self._roll_swings = 2

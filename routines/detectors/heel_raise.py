@@ -14,9 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from routines.events import DetectorStatus, RepEvent
-from routines.rep_measures import NOT_MEASURED_ONE_HEEL, heel_lift_cm, phases
-from routines.stance import FLICKER_SECONDS, HEEL_ALONE_UP, HEEL_OTHER_SHARE, StanceFrame, StanceTracker
+from routines.detectors.events import DetectorStatus, RepEvent, no_reps, side_of
+from routines.detectors.rep_measures import NOT_MEASURED_ONE_HEEL, heel_lift_cm, phases
+from routines.detectors.stance import (FLICKER_SECONDS, HEEL_ALONE_UP, HEEL_OTHER_SHARE, Lasting, StanceFrame,
+                                      StanceTracker)
 from vision.foot_signals import FootSignals
 from vision.pose import SIDES
 
@@ -42,13 +43,13 @@ FEET_CHANGED_SECONDS = 0.05  # ...and a foot that left the floor is seen off it 
 PARTIAL_SHARE = 0.55
 TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counted reps
 # A raised heel that swings in and out by this much each way (body scales) while it is up was a ball-of-foot roll,
-# not a raise. Only a swing both ways counts: in a side view the heel also moves sideways as it lifts (measured:
-# raises swing up to 0.04 both ways, rolls 0.067 and more).
-ROLL_SWING = 0.055
+# not a raise: a stricter bar than routines.detectors.swings counts rolls at (its ROLL_SWING). Only a swing both ways
+# counts: in a side view the heel also moves sideways as it lifts (measured: raises swing up to 0.04 both ways,
+# rolls 0.067 and more).
+RAISE_ROLLED_SWING = 0.055
 # One heel raised with both feet down: a swing this far either way is a roll (raises 0.031 at most, rolls 0.057 and
 # more: seen at 45 degrees a roll shows mostly one way).
-HEEL_ROLL_SWING = 0.045
-SIDE_SHARE = 0.3  # a foot whose heel rose under this share of the other's did not take part in the rep
+ONE_HEEL_ROLLED_SWING = 0.045
 TOP_SHARE = 0.8  # the top of a rep is where its lift is above this share of the way from where it began to its peak
 FLAT_SHARE = 0.2  # ...and it is still flat under this share
 # Lowering from the top to flat faster than this gets the cue "lower slowly": the routine asks for a slow drop, and a
@@ -57,8 +58,8 @@ FLAT_SHARE = 0.2  # ...and it is still flat under this share
 LOWER_SLOWLY_SECONDS = 0.5
 LEAD_SECONDS = 1.5  # a rise is measured from at most this long before the rep began (it has left flat by then)
 
-# One heel raised while both feet stand (HEEL_ALONE_UP in routines.stance) must stay up this long: a flicker of
-# the heel point as the weight moves is not a lift.
+# One heel raised while both feet stand (HEEL_ALONE_UP in routines.detectors.stance) must stay up this long: a flicker
+# of the heel point as the weight moves is not a lift.
 HEEL_HELD_SECONDS = 0.2
 # The other foot stays where it stood (its heel and ankle against its planted toe): rolling onto the edges of both
 # feet (an ankle rock) moves it, and so does a step.
@@ -101,7 +102,9 @@ class _Rep:
     reached_high: bool = False
     landed: bool = False  # the heels came down with the feet it stood on all on the floor
     stance_changed: bool = False  # the feet on the floor changed once while it rose (a single-leg raise begins)
-    feet_changed: float | None = None  # while settling: since when other feet than `standing` are on the floor
+    # While settling: other feet than `standing` on the floor (a step), seen for FEET_CHANGED_SECONDS: a toe point
+    # that jumps in one frame and is back in the next, within FLICKER_SECONDS, is not a step.
+    feet_changed: Lasting = field(default_factory=lambda: Lasting(FEET_CHANGED_SECONDS, FLICKER_SECONDS))
     _swing_at_top: dict | None = None
     _swung: tuple[float, float] = (0.0, 0.0)  # the heel's furthest sideways swings each way since the top
 
@@ -117,13 +120,18 @@ class _Rep:
             shift = sum(shifts) / len(shifts)
             self._swung = (max(self._swung[0], shift), min(self._swung[1], shift))
 
+    def come_down(self, frame: StanceFrame) -> None:
+        """The heel came down: on the feet the rep stood on, or on other feet (the settling then has begun)."""
+        self.landed = frame.feet_down == self.standing
+        self.feet_changed.since = None if self.landed else frame.t
+
     @property
     def rolled(self) -> bool:
         """The heel swung in and out while up: a ball-of-foot roll, not a raise. A heel raised with both feet down
         stays in line; seen at 45 degrees, a roll shows mostly one way."""
-        if self.side and max(self._swung[0], -self._swung[1]) >= HEEL_ROLL_SWING:
+        if self.side and max(self._swung[0], -self._swung[1]) >= ONE_HEEL_ROLLED_SWING:
             return True
-        return self._swung[0] >= ROLL_SWING and self._swung[1] <= -ROLL_SWING
+        return self._swung[0] >= RAISE_ROLLED_SWING and self._swung[1] <= -RAISE_ROLLED_SWING
 
     @property
     def rose_after(self) -> float:
@@ -160,7 +168,7 @@ class HeelRaiseDetector:
 
     def __init__(self) -> None:
         self.stance = StanceTracker()
-        self.per_side = {"left": 0, "right": 0, "both": 0}
+        self.per_side = no_reps()
         self.partial = 0
         self._rep: _Rep | None = None  # the body tracker's rep under way
         self._heel_rep: _HeelRep | None = None  # the heel tracker's
@@ -229,23 +237,12 @@ class HeelRaiseDetector:
                 self._ending.remove((rep, end))
                 if rep.landed:
                     events += self._finish(rep, end)
-            elif not frame.ready or self._feet_changed(rep, frame):
+            elif not frame.ready or rep.feet_changed.update(frame.t, frame.feet_down != rep.standing):
                 self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
-            elif frame.t - end >= SETTLE_SECONDS and rep.feet_changed is None:
+            elif frame.t - end >= SETTLE_SECONDS and rep.feet_changed.since is None:
                 self._ending.remove((rep, end))
                 events += self._finish(rep, end)
         return events
-
-    @staticmethod
-    def _feet_changed(rep: _Rep, frame: StanceFrame) -> bool:
-        """Other feet than the rep stood on are on the floor, seen for FEET_CHANGED_SECONDS: a toe point that jumps
-        in one frame and is back in the next, within FLICKER_SECONDS, is not a step."""
-        if frame.feet_down == rep.standing:
-            since, rep.feet_changed = rep.feet_changed, None
-            return since is not None and frame.t - since > FLICKER_SECONDS  # not seen back soon: it was a step
-        if rep.feet_changed is None:
-            rep.feet_changed = frame.t
-        return frame.t - rep.feet_changed >= FEET_CHANGED_SECONDS
 
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
@@ -279,8 +276,7 @@ class HeelRaiseDetector:
             down = lift < rep.base + RISE_START
         if down:
             self._rep = None
-            rep.landed = frame.feet_down == rep.standing
-            rep.feet_changed = None if rep.landed else frame.t  # seen on other feet: the settling has begun
+            rep.come_down(frame)
             self._valley = lift
             self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
             self._ending.append((rep, frame.t))
@@ -290,7 +286,7 @@ class HeelRaiseDetector:
         heels = frame.heel_lift
         if len(frame.standing) < 2 or len(heels) < 2 or frame.settling:
             # One heel raised shows only against its toe, and in the pose model's first second a still heel swings
-            # against its toe by as much (routines.stance.MODEL_SETTLE_SECONDS).
+            # against its toe by as much (routines.detectors.stance.MODEL_SETTLE_SECONDS).
             self._heel_rep = None
             self._heel_valley = {side: math.inf for side in SIDES}
             return
@@ -330,8 +326,7 @@ class HeelRaiseDetector:
         if not down:
             return
         self._heel_rep = None
-        rep.landed = frame.feet_down == rep.standing
-        rep.feet_changed = None if rep.landed else frame.t  # seen on other feet: the settling has begun
+        rep.come_down(frame)
         self._heel_valley = {side: heels[side] for side in SIDES}
         self._heel_since_valley = {side: [_sample(frame, heels[side], lift)] for side in SIDES}
         body_rep = self._rep is not None and self._rep.reached_high or any(r.reached_high and not r.side
@@ -440,9 +435,7 @@ def _side(rep: _Rep) -> str:
             side_peak[side] = max(side_peak.get(side, -math.inf), value)
     if len(side_peak) < 2:
         return "both"  # the other foot was hidden (a side view): it stood, and is taken to have risen too
-    best = max(side_peak.values())
-    sides = [side for side, value in side_peak.items() if value >= SIDE_SHARE * best]
-    return sides[0] if len(sides) == 1 else "both"
+    return side_of(side_peak)
 
 
 def _event(exercise: str, rep: _Rep, end: float, complete: bool) -> RepEvent:
