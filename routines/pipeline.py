@@ -1,4 +1,5 @@
-"""One stream of frames through pose estimation, foot signals and one exercise's detector.
+"""One stream of frames through pose estimation, foot signals and one exercise's detector, and a frame drawn with
+its result (`annotate`).
 
 The same `Pipeline` serves a recorded file and a live camera: it is fed one frame (with its own timestamp) at a
 time and keeps all its state, so each stream gets its own.

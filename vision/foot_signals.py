@@ -25,6 +25,13 @@ SCALE_WINDOW_SECONDS = 3.0
 SCALE_RESET_GAP = 1.0
 
 
+
+def follow(value, target, dt: float, time_constant: float):
+    """`value` moved toward `target` over `dt` seconds by a first-order lag of `time_constant` seconds: how every
+    slowly following level (the body's scale, the flat stance, a planted toe, a swing's middle) keeps up. Numbers or
+    NumPy arrays."""
+    return value + (1.0 - math.exp(-max(dt, 0.0) / time_constant)) * (target - value)
+
 @dataclass(frozen=True)
 class SideSignals:
     """One foot in one frame; lengths in body scales, positions in image axes (x right, y down)."""
@@ -90,8 +97,7 @@ class FootSignalExtractor:
             self._torso = torso
             self._recent.clear()
         else:
-            alpha = 1.0 - math.exp(-(t - self._last_seen) / SCALE_TIME_CONSTANT)
-            self._torso += alpha * (torso - self._torso)
+            self._torso = follow(self._torso, torso, t - self._last_seen, SCALE_TIME_CONSTANT)
         self._last_seen = t
         self._recent.append((t, self._torso))
         while t - self._recent[0][0] > SCALE_WINDOW_SECONDS:

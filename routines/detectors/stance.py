@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from vision.foot_signals import FootSignals, SideSignals
+from vision.foot_signals import FootSignals, SideSignals, follow
 from vision.pose import SIDES
 
 # Lengths are in body scales (torso lengths), times in seconds.
@@ -181,8 +181,7 @@ class FlatLevel:
         held = np.max([v for _, v in self._recent], axis=0)  # the level every recent frame reached
         self.level = np.minimum(self.level, held)
         if follow_seconds > 0:
-            alpha = 1.0 - math.exp(-follow_seconds / BASELINE_TIME_CONSTANT)
-            self.level = self.level + alpha * (values - self.level)
+            self.level = follow(self.level, values, follow_seconds, BASELINE_TIME_CONSTANT)
 
 
 def _levels(foot: SideSignals) -> np.ndarray:
@@ -434,16 +433,16 @@ class StanceTracker:
         """Lower each standing foot's flat level to what it holds, follow slow drift while the heels are down, and
         let the planted toes follow a slowly drifting picture."""
         ref = self._reference
-        follow = max(dt, 0.0) if not hold and len(standing) == 2 else 0.0
-        alpha = 1.0 - math.exp(-max(dt, 0.0) / TOE_FOLLOW_SECONDS)
+        flat_seconds = max(dt, 0.0) if not hold and len(standing) == 2 else 0.0
         for side in standing:
             foot = s.side(side)
             if side not in ref.flat or not foot.visible:
                 continue
-            ref.flat[side].update(s.t, _levels(foot), follow)
+            ref.flat[side].update(s.t, _levels(foot), flat_seconds)
             if not hold:
                 rx, ry = ref.toe[side]
-                ref.toe[side] = (rx + alpha * (foot.toe[0] - rx), ry + alpha * (foot.toe[1] - ry))
+                ref.toe[side] = (follow(rx, foot.toe[0], dt, TOE_FOLLOW_SECONDS),
+                                 follow(ry, foot.toe[1], dt, TOE_FOLLOW_SECONDS))
 
     def _ready(self, s: FootSignals, standing: tuple[str, ...]) -> StanceFrame:
         ref = self._reference

@@ -15,7 +15,7 @@ import math
 from routines.detectors.cycles import Cycle, CycleCounter, RollCounter
 from routines.detectors.events import DetectorStatus, RepEvent, no_reps, side_of
 from routines.detectors.stance import StanceFrame, StanceTracker
-from vision.foot_signals import FootSignals
+from vision.foot_signals import FootSignals, follow
 
 # Shifts in body scales (torso lengths). Rolling 20-25 degrees onto the outer edges widens the gap between the
 # ankles by about 0.1-0.16 torso seen from the front; 12-15 degrees onto the inner edges narrows it by about
@@ -180,11 +180,10 @@ class BallRollDetector(_SwingDetector):
             self._message = self._message or "Lift your heel and hold it up, then roll side to side"
             return None
         if not self._cycles.active:
-            alpha = 1.0 - math.exp(-max(dt, 0.0) / MIDDLE_TIME_CONSTANT)
             for side in raised:
                 swing = frame.heel_swing[side]
                 middle = self._middle.get(side)
-                self._middle[side] = swing if middle is None else middle + alpha * (swing - middle)
+                self._middle[side] = swing if middle is None else follow(middle, swing, dt, MIDDLE_TIME_CONSTANT)
         return {side: frame.heel_swing[side] - self._middle.get(side, frame.heel_swing[side]) for side in raised}
 
     def _measures(self, cycle: Cycle) -> dict:
