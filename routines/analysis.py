@@ -14,6 +14,7 @@ from vision.writer import VideoWriter
 
 # Feet out of view for longer than this gets a warning of its own.
 FEET_HIDDEN_WARNING_SECONDS = 1.0
+NO_PERSON_WARNING_SHARE = 0.2  # warn when no person was found in more than this share of the frames
 
 
 @dataclass
@@ -162,7 +163,7 @@ def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:
     if result.frames_with_pose == 0:
         return ["No person was found in the video: nothing was counted."]
     missing = result.frames - result.frames_with_pose
-    if missing > 0.2 * result.frames:
+    if missing > NO_PERSON_WARNING_SHARE * result.frames:
         warnings.append(f"No person was found in {missing} of {result.frames} frames.")
     if hidden_seconds >= FEET_HIDDEN_WARNING_SECONDS:
         warnings.append(f"The feet were out of view or hidden for {hidden_seconds:.1f} s: reps there were not counted.")

@@ -11,6 +11,11 @@ CHECK_EVERY_SECONDS = 1.0
 MIN_MEAN_VISIBILITY = 0.5
 # ...and be at least this tall compared with the tracked person: smaller finds are clutter the model took for a body.
 MIN_RELATIVE_HEIGHT = 0.3
+# The tracked person is blanked out before looking for another: the box of their points seen at least this well,
+# widened by this share of its size and a few pixels more.
+BOX_VISIBILITY = 0.3
+BOX_MARGIN = 0.15
+BOX_PAD_PX = 10
 
 
 class OtherPersonCheck:
@@ -30,7 +35,7 @@ class OtherPersonCheck:
             return self.seen
         self._next = t + CHECK_EVERY_SECONDS
         masked = image.copy()
-        x0, y0, x1, y1 = _box(pose, margin=0.15)
+        x0, y0, x1, y1 = _box(pose, margin=BOX_MARGIN)
         masked[y0:y1, x0:x1] = 0
         found = self._run(masked).pose_landmarks
         if found is not None:
@@ -61,11 +66,11 @@ class OtherPersonCheck:
 
 
 def _box(pose: Pose, margin: float) -> tuple[int, int, int, int]:
-    seen = pose.points[pose.visibility >= 0.3]
+    seen = pose.points[pose.visibility >= BOX_VISIBILITY]
     if len(seen) == 0:
         seen = pose.points
     (x0, y0), (x1, y1) = np.nanmin(seen, axis=0), np.nanmax(seen, axis=0)
-    pad_x, pad_y = (x1 - x0) * margin + 10, (y1 - y0) * margin + 10
+    pad_x, pad_y = (x1 - x0) * margin + BOX_PAD_PX, (y1 - y0) * margin + BOX_PAD_PX
     return (
         int(max(0, x0 - pad_x)),
         int(max(0, y0 - pad_y)),
