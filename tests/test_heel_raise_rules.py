@@ -91,6 +91,18 @@ def test_single_leg_raises_count_while_the_standing_leg_reads_shorter():
     assert detector.per_side == {"left": 0, "right": 3, "both": 0}
 
 
+def test_a_heel_point_that_jumps_sideways_for_a_frame_at_the_top_is_no_roll():
+    # A roll swings the raised heel out and in slowly; a quick raise seen from the side can make the heel point jump
+    # one way and the other for a frame each (on a live stream): still a raise.
+    def jumpy(u):
+        h = 0.12 * bump(u, 0.6, 0.4, 1.0)
+        dx = 0.07 if 0.34 < u < 0.36 else -0.07 if 0.42 < u < 0.44 else 0.0
+        return foot("left", h, heel_dx=dx), foot("right", h, heel_dx=-dx)
+
+    events = run(HeelRaiseDetector(), timeline(still(1.5), (2.0, jumpy), still(1.0)))
+    assert [(e.side, e.complete) for e in events] == [("both", True)]
+
+
 def test_one_heel_raised_while_both_feet_stand_is_tagged_with_that_foot():
     events = run(HeelRaiseDetector(), timeline(still(1.5), heel_raise(0.15, sides=("left",)), still(1.0)))
     assert [e.side for e in events] == ["left"]

@@ -47,6 +47,9 @@ TYPICAL_OF_LAST = 5  # the typical peak is the median of this many latest counte
 # counts: in a side view the heel also moves sideways as it lifts (measured: raises swing up to 0.04 both ways,
 # rolls 0.067 and more).
 RAISE_ROLLED_SWING = 0.055
+# ...each way held this long: a roll is slow (measured on rendered rolls: 0.25 s and more past it each way), while the
+# heel point of a quick raise in a side view jumps past it and back within 0.07 s on a live stream.
+ROLL_HELD_SECONDS = 0.15
 # One heel raised with both feet down: a swing this far either way is a roll (raises 0.031 at most, rolls 0.057 and
 # more: seen at 45 degrees a roll shows mostly one way).
 ONE_HEEL_ROLLED_SWING = 0.045
@@ -107,6 +110,10 @@ class _Rep:
     feet_changed: Lasting = field(default_factory=lambda: Lasting(FEET_CHANGED_SECONDS, FLICKER_SECONDS))
     _swing_at_top: dict | None = None
     _swung: tuple[float, float] = (0.0, 0.0)  # the heel's furthest sideways swings each way since the top
+    _swing_out: Lasting = field(default_factory=lambda: Lasting(ROLL_HELD_SECONDS, FLICKER_SECONDS))
+    _swing_in: Lasting = field(default_factory=lambda: Lasting(ROLL_HELD_SECONDS, FLICKER_SECONDS))
+    _held_out: bool = False  # the heel stayed swung out past RAISE_ROLLED_SWING for ROLL_HELD_SECONDS
+    _held_in: bool = False  # ...and in
 
     def add(self, frame: StanceFrame, signal: float, lift: float) -> None:
         self.samples.append(_sample(frame, signal, lift))
@@ -119,6 +126,8 @@ class _Rep:
         if shifts:
             shift = sum(shifts) / len(shifts)
             self._swung = (max(self._swung[0], shift), min(self._swung[1], shift))
+            self._held_out |= self._swing_out.update(frame.t, shift >= RAISE_ROLLED_SWING)
+            self._held_in |= self._swing_in.update(frame.t, shift <= -RAISE_ROLLED_SWING)
 
     def come_down(self, frame: StanceFrame) -> None:
         """The heel came down: on the feet the rep stood on, or on other feet (the settling then has begun)."""
@@ -131,7 +140,7 @@ class _Rep:
         stays in line; seen at 45 degrees, a roll shows mostly one way."""
         if self.side and max(self._swung[0], -self._swung[1]) >= ONE_HEEL_ROLLED_SWING:
             return True
-        return self._swung[0] >= RAISE_ROLLED_SWING and self._swung[1] <= -RAISE_ROLLED_SWING
+        return self._held_out and self._held_in
 
     @property
     def rose_after(self) -> float:
