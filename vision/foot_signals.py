@@ -25,12 +25,12 @@ SCALE_WINDOW_SECONDS = 3.0
 SCALE_RESET_GAP = 1.0
 
 
-
 def follow(value, target, dt: float, time_constant: float):
     """`value` moved toward `target` over `dt` seconds by a first-order lag of `time_constant` seconds: how every
     slowly following level (the body's scale, the flat stance, a planted toe, a swing's middle) keeps up. Numbers or
     NumPy arrays."""
     return value + (1.0 - math.exp(-max(dt, 0.0) / time_constant)) * (target - value)
+
 
 @dataclass(frozen=True)
 class SideSignals:
