@@ -188,7 +188,7 @@ class HeelRaiseDetector:
         self._lift = math.nan
         self._peaks: dict[str, list[float]] = {}  # tracker -> peaks of its latest counted reps
         self._valley = math.inf  # the lowest lift since the latest rep ended: the next one rises from there
-        self._valley_parts: dict = {}  # side -> (rise lift, height lift) at that lowest moment
+        self._valley_parts: dict = {}  # side -> (rise lift, height lift): each part's lowest since that moment
         self._heel_valley = {side: math.inf for side in SIDES}  # the same for each heel against its toe
         self._since_valley: list[_Sample] = []  # the body's samples from its lowest moment on
         self._heel_since_valley: dict[str, list[_Sample]] = {side: [] for side in SIDES}
@@ -256,17 +256,26 @@ class HeelRaiseDetector:
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
         if rep is None:
+            parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
             if lift <= self._valley:
-                self._valley = lift
-                self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+                self._valley, self._valley_parts = lift, parts
                 self._since_valley = []
+            else:
+                # Each part from its own lowest since then: the lift is the smaller part, and the other one may
+                # sink lower after the lift's lowest moment (a picture that drifts, a noisy frame).
+                self._valley_parts = {side: (min(part[0], self._valley_parts[side][0]),
+                                             min(part[1], self._valley_parts[side][1])) if side in self._valley_parts
+                                      else part for side, part in parts.items()}
             self._since_valley.append(_sample(frame, lift, lift))
             if lift <= self._valley + RISE_START:
                 return
-            # The samples from the lowest moment on are kept with the rep: its rise is measured from there. On a
-            # stream that passes frames over, its first frame may be the top already.
-            rep = self._rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts,
-                                   standing=frame.standing, samples=_lead(self._since_valley[:-1], frame.t))
+            rep = self._resumed(frame)
+            if rep is None:
+                # The samples from the lowest moment on are kept with the rep: its rise is measured from there. On a
+                # stream that passes frames over, its first frame may be the top already.
+                rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts, standing=frame.standing,
+                           samples=_lead(self._since_valley[:-1], frame.t))
+            self._rep = rep
         if frame.standing != rep.standing:
             if rep.reached_high or rep.stance_changed:
                 # A foot left or joined the floor with the heel up, or feet came and went while it rose: steps or
@@ -289,6 +298,19 @@ class HeelRaiseDetector:
             self._valley = lift
             self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
             self._ending.append((rep, frame.t))
+
+    def _resumed(self, frame: StanceFrame) -> "_Rep | None":
+        """A rep of the body whose heels came down too soon after they rose to count, and rise again before the
+        feet have settled: the same rep, its lift dipping for a moment (the pose model unsure of a foot mid-turn, a
+        noisy picture), not a new one. The dip's samples join it."""
+        for rep, end in self._ending:
+            if not rep.side and end - rep.rose_after < MIN_REP_SECONDS:
+                self._ending.remove((rep, end))
+                rep.samples += [s for s in self._since_valley if s.t > rep.samples[-1].t]
+                rep.landed = False
+                rep.feet_changed = Lasting(FEET_CHANGED_SECONDS, FLICKER_SECONDS)
+                return rep
+        return None
 
     def _follow_heel(self, frame: StanceFrame, lift: float) -> None:
         """One heel raised while both feet stand and the rest stays put."""
