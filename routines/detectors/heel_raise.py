@@ -300,11 +300,11 @@ class HeelRaiseDetector:
             self._ending.append((rep, frame.t))
 
     def _resumed(self, frame: StanceFrame) -> "_Rep | None":
-        """A rep of the body whose heels came down too soon after they rose to count, and rise again before the
+        """A rep of the body whose heels rose high but came down too soon to count, and rise again before the
         feet have settled: the same rep, its lift dipping for a moment (the pose model unsure of a foot mid-turn, a
         noisy picture), not a new one. The dip's samples join it."""
         for rep, end in self._ending:
-            if not rep.side and end - rep.rose_after < MIN_REP_SECONDS:
+            if not rep.side and rep.reached_high and end - rep.rose_after < MIN_REP_SECONDS:
                 self._ending.remove((rep, end))
                 rep.samples += [s for s in self._since_valley if s.t > rep.samples[-1].t]
                 rep.landed = False

@@ -42,7 +42,7 @@ def test_live_page_counts_a_real_clip_as_footform_analyze_and_the_hand_count_do(
         f"the hand count is {label}; the page's counter changed at "
         f"{[(round(t - run.capture_start - run.camera.clip_start, 2), n) for t, n in run.counter_changes]} "
         f"(seconds into the clip, which ends at {run.camera.clip_end - run.camera.clip_start:.1f}); "
-        f"START clicks {run.attempts}; page problems {run.warnings + run.page_errors}"
+        f"START clicks {run.attempts}; page problems {run.warnings + run.page_errors}; {run.server}"
     )
     assert run.counter == offline["reps"], story
     assert run.counter == label, story
