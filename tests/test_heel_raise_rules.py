@@ -202,3 +202,33 @@ def test_a_quick_raise_whose_lift_dips_for_a_moment_at_the_top_counts_once():
     events = run(detector, timeline(still(1.5), (0.9, dipping_raise), still(1.0)))
     assert [e.complete for e in events] == [True]
     assert 1.4 <= events[0].start <= 1.6 and events[0].end >= 2.0
+
+
+def test_a_quick_raise_whose_top_reads_high_for_a_frame_is_judged_by_when_the_heel_is_back_down():
+    # A one-frame spike at the top sets the rep's end level so high that the rep reads as down part way down; how long
+    # it lasted runs on to where the heel is back near where it rose from, so a quick real raise is not a flicker.
+    def lift(s):
+        if s < 0.12:
+            return 0.12 * s / 0.12
+        if s < 0.16:
+            return 0.26
+        if s < 0.22:
+            return 0.12
+        if s < 0.45:
+            return 0.07
+        return 0.0
+
+    def spiking_raise(u):
+        h = lift(u * 0.6)
+        return foot("left", h), foot("right", h)
+
+    events = run(HeelRaiseDetector(), timeline(still(1.5), (0.6, spiking_raise), still(1.0)))
+    assert [e.complete for e in events] == [True]
+
+
+def test_a_flick_of_the_heels_shorter_than_a_raise_is_not_counted():
+    def flick(u):
+        h = 0.12 if 0.1 <= u * 0.4 < 0.3 else 0.0
+        return foot("left", h), foot("right", h)
+
+    assert run(HeelRaiseDetector(), timeline(still(1.5), (0.4, flick), still(1.0))) == []

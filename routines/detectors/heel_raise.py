@@ -105,6 +105,9 @@ class _Rep:
     reached_high: bool = False
     landed: bool = False  # the heels came down with the feet it stood on all on the floor
     stance_changed: bool = False  # the feet on the floor changed once while it rose (a single-leg raise begins)
+    # While settling: when the signal came back to within RISE_START of where the rep rose from. A quick raise whose
+    # top reads high for a frame is judged down early, part way down: its length runs to here.
+    flat_at: float | None = None
     # While settling: other feet than `standing` on the floor (a step), seen for FEET_CHANGED_SECONDS: a toe point
     # that jumps in one frame and is back in the next, within FLICKER_SECONDS, is not a step.
     feet_changed: Lasting = field(default_factory=lambda: Lasting(FEET_CHANGED_SECONDS, FLICKER_SECONDS))
@@ -148,6 +151,10 @@ class _Rep:
         left the floor any time since."""
         before = [sample.t for sample in self.samples if sample.t < self.start]
         return before[-1] if before else self.start
+
+    def length(self, end: float) -> float:
+        """From the last frame before it began to where it came down (`end`), or later, back near where it rose from."""
+        return max(end, self.flat_at or end) - self.rose_after
 
     @property
     def peak(self) -> float:
@@ -231,6 +238,10 @@ class HeelRaiseDetector:
         self._hips.append((frame.t, frame.signals.hip[0]))
         while frame.t - self._hips[0][0] > HIP_BEFORE_SECONDS:
             self._hips.popleft()
+        for rep, _ in self._ending:
+            signal = frame.heel_lift.get(rep.side, math.inf) if rep.side else lift
+            if rep.flat_at is None and signal < rep.base + RISE_START:
+                rep.flat_at = frame.t
         self._follow_body(frame, lift)
         self._follow_heel(frame, lift)
         return events
@@ -304,10 +315,10 @@ class HeelRaiseDetector:
         feet have settled: the same rep, its lift dipping for a moment (the pose model unsure of a foot mid-turn, a
         noisy picture), not a new one. The dip's samples join it."""
         for rep, end in self._ending:
-            if not rep.side and rep.reached_high and end - rep.rose_after < MIN_REP_SECONDS:
+            if not rep.side and rep.reached_high and rep.length(end) < MIN_REP_SECONDS:
                 self._ending.remove((rep, end))
                 rep.samples += [s for s in self._since_valley if s.t > rep.samples[-1].t]
-                rep.landed = False
+                rep.landed, rep.flat_at = False, None
                 rep.feet_changed = Lasting(FEET_CHANGED_SECONDS, FLICKER_SECONDS)
                 return rep
         return None
@@ -366,7 +377,7 @@ class HeelRaiseDetector:
             self._ending.append((rep, frame.t))
 
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
-        if end - rep.rose_after < MIN_REP_SECONDS or rep.rolled:
+        if rep.length(end) < MIN_REP_SECONDS or rep.rolled:
             return []
         if any(start < end and rep.start < stop for start, stop in self._reported):
             return []  # the other tracker saw this movement (one heel lifting also lifts the body a little)
