@@ -95,9 +95,9 @@ def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: flo
     return FakeCamera(out, fps, lead_frames, clip_frames, tail_frames)
 
 
-# What Chromium sends a peer on the same machine: its VP8 stays near WebRTC's starting 300 kbps. Measured on the frames
-# the page's callback received (tests/e2e/live_replay.py): 40-42 dB against the camera's own frames, as libvpx gives
-# at this bitrate (43-44 dB at 800 kbps).
+# The picture Chromium sends a peer on the same machine: its VP8 measured 40-42 dB against the camera's own frames on
+# the frames the page's callback received (tests/e2e/live_replay.py), whatever bitrate the server asked for; libvpx
+# gives that at about 300 kbps (43-44 dB at 800 kbps).
 STREAMED_BITRATE = 300_000
 STREAMED_MAX_FPS = 30  # the page's camera constraints
 
