@@ -267,7 +267,7 @@ class HeelRaiseDetector:
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
         if rep is None:
-            parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+            parts = _parts(frame)
             if lift <= self._valley:
                 self._valley, self._valley_parts = lift, parts
                 self._since_valley = []
@@ -307,7 +307,7 @@ class HeelRaiseDetector:
             self._rep = None
             rep.come_down(frame)
             self._valley = lift
-            self._valley_parts = {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+            self._valley_parts = _parts(frame)
             self._ending.append((rep, frame.t))
 
     def _resumed(self, frame: StanceFrame) -> "_Rep | None":
@@ -453,6 +453,11 @@ def _carried(valley: float, before: dict[str, float], now: dict[str, float]) -> 
         return math.inf
     read = {**before, **now}
     return valley + sum(now.values()) / len(now) - sum(read[side] for side in before) / len(before)
+
+
+def _parts(frame: StanceFrame) -> dict:
+    """Side -> (rise lift, height lift) of each foot the lift is taken over."""
+    return {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
 
 
 def _gain(frame: StanceFrame, base: dict) -> float:
