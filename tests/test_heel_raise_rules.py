@@ -232,3 +232,88 @@ def test_a_flick_of_the_heels_shorter_than_a_raise_is_not_counted():
         return foot("left", h), foot("right", h)
 
     assert run(HeelRaiseDetector(), timeline(still(1.5), (0.4, flick), still(1.0))) == []
+
+
+def _raise_reading_short_legs(toe_dx: float = 0.0, hip_x: float = 1.0, lean: float = 0.0,
+                              shift_as_it_lands: float = 0.0, hold: float = 0.5):
+    """A raise as seen after a turn in a real clip: the legs read 0.09 shorter with the heels down than at the top,
+    so they read steady, and a stance can be taken, only near the top. The hips lean `lean` sideways at the top; the
+    toes shift by `shift_as_it_lands` as the heels come down."""
+    up, down = 0.45, 0.65
+
+    def make(u):
+        b = bump(u, up, hold, down)
+        landing = u * (up + hold + down) > up + hold and b < 0.45
+        dx = toe_dx + (shift_as_it_lands if landing else 0.0)
+        feet = tuple(foot(name, 0.12 * b, toe_dx=dx, knee_bend=0.09 * (1 - b)) for name in ("left", "right"))
+        return *feet, (hip_x + lean * b, 2.0)
+
+    return up + hold + down, make
+
+
+def _standing(seconds: float, toe_dx: float = 0.0, hip_x: float = 1.0):
+    return seconds, lambda u: (*(foot(name, toe_dx=toe_dx, knee_bend=0.09) for name in ("left", "right")), (hip_x, 2.0))
+
+
+def _passed_over(frames, start: float, end: float):
+    """The frames a busy live stream passes over between `start` and `end`."""
+    return [f for f in frames if not start < f.t < end]
+
+
+def test_hips_that_stand_a_little_further_over_after_a_turn_do_not_end_the_set():
+    # After a turn the hips stand 0.3 further over in the picture, and each raise leans them 0.2 further: against
+    # where they stood when the stance was taken, that read as walking (0.45) mid-raise. Between raises the hips'
+    # place follows where they stand.
+    def moving_over(u):
+        return *(foot(name, knee_bend=0.09) for name in ("left", "right")), (1.0 + 0.3 * u, 2.0)
+
+    frames = timeline(_standing(1.5), (1.0, moving_over),
+                      *[_standing(1.0, hip_x=1.3), _raise_reading_short_legs(hip_x=1.3, lean=0.2)] * 4,
+                      _standing(1.0, hip_x=1.3))
+    detector, events, phases = HeelRaiseDetector(), [], set()
+    for frame in frames:
+        events += detector.update(frame)
+        phases.add(detector.status.phase)
+    assert [e.complete for e in events] == [True] * 4
+    assert "moving" not in phases  # the stance held: the page never asked the person to stand still mid-set
+
+
+def test_a_raise_begun_the_moment_the_feet_are_planted_after_a_turn_is_counted():
+    # The toes swing to a new place (a turn) and the heels rise at once, with frames passed over as they rise: the
+    # stance, taken near the top, goes back over the rise before it.
+    def turning(u):
+        return *(foot(name, toe_dx=0.5 * u, knee_bend=0.09) for name in ("left", "right")), (1.0, 2.0)
+
+    frames = timeline(_standing(1.5), (0.6, turning), _raise_reading_short_legs(toe_dx=0.5),
+                      _standing(0.8, toe_dx=0.5), _raise_reading_short_legs(toe_dx=0.5), _standing(0.8, toe_dx=0.5))
+    frames = _passed_over(frames, 2.25, 2.55)  # the server was busy as the heels rose
+    events = run(HeelRaiseDetector(), frames)
+    assert [e.complete for e in events] == [True, True]
+    assert events[0].start < 2.4
+
+
+def test_heels_that_come_down_where_they_rose_count_though_the_toes_read_just_past_the_stance():
+    # A turn leaves the toes 0.27 from where the stance was taken (under the 0.3 of a step), a long raise follows at
+    # once, and as the heels land the toes shift a little more: past the stance's limit, but near where they stood
+    # when the raise began. The raise counts; the stance is then taken again where the feet stand.
+    def turning(u):
+        return *(foot(name, toe_dx=0.27 * u, knee_bend=0.09) for name in ("left", "right")), (1.0, 2.0)
+
+    frames = timeline(_standing(1.5), (0.3, turning),
+                      _raise_reading_short_legs(toe_dx=0.27, shift_as_it_lands=0.08, hold=1.5),
+                      _standing(1.5, toe_dx=0.35), _raise_reading_short_legs(toe_dx=0.35), _standing(0.8, toe_dx=0.35))
+    events = run(HeelRaiseDetector(), frames)
+    assert [e.complete for e in events] == [True, True]
+
+
+def test_the_pose_models_first_second_is_not_gone_back_over():
+    # In its first second the pose model's points still move: here the heels read as rising and falling, and the legs
+    # as bending, so that the stance is taken only after that second. Going back over it would count a raise.
+    def settling(u):
+        b = bump(u / 0.7, 0.3, 0.1, 0.3) if u < 0.7 else 0.0
+        return tuple(foot(name, 0.08 * b, knee_bend=0.2 * u) for name in ("left", "right"))
+
+    standing = 1.5, lambda u: tuple(foot(name, knee_bend=0.2) for name in ("left", "right"))
+    detector = HeelRaiseDetector()
+    events = run(detector, timeline((1.0, settling), standing))
+    assert events == [] and detector.status.phase == "ready"

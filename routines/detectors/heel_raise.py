@@ -37,6 +37,10 @@ MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
 # After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
 # falls as the foot leaves the floor (a knee lift, a step) is not a raise.
 SETTLE_SECONDS = 0.25
+# A rep whose heels came down with the toes this close to where they stood when it began came down where it rose,
+# though the feet read as moved off the stance: a stance taken before a turn, whose toes the turn left just inside
+# its limit, reads a toe that shifts a little as the heels land as a step.
+TOES_STAYED = 0.12
 FEET_CHANGED_SECONDS = 0.05  # ...and a foot that left the floor is seen off it this long (two frames or more)
 # How high a lift looks depends on the view (a side view shows about twice what a front view shows), so a rise
 # is judged short against the person's own recent full raises: under this share of their typical peak.
@@ -105,6 +109,7 @@ class _Rep:
     reached_high: bool = False
     landed: bool = False  # the heels came down with the feet it stood on all on the floor
     stance_changed: bool = False  # the feet on the floor changed once while it rose (a single-leg raise begins)
+    toes: dict = field(default_factory=dict)  # side -> (x, y): the standing feet's toes when the rep began
     # While settling: when the signal came back to within RISE_START of where the rep rose from. A quick raise whose
     # top reads high for a frame is judged down early, part way down: its length runs to here.
     flat_at: float | None = None
@@ -134,7 +139,10 @@ class _Rep:
 
     def come_down(self, frame: StanceFrame) -> None:
         """The heel came down: on the feet the rep stood on, or on other feet (the settling then has begun)."""
-        self.landed = frame.feet_down == self.standing
+        feet = frame.signals.side
+        seen = [side for side in self.toes if feet(side).visible]
+        stayed = bool(seen) and all(math.dist(feet(side).toe, self.toes[side]) <= TOES_STAYED for side in seen)
+        self.landed = frame.feet_down == self.standing or not frame.feet_down and stayed
         self.feet_changed.since = None if self.landed else frame.t
 
     @property
@@ -285,7 +293,7 @@ class HeelRaiseDetector:
                 # The samples from the lowest moment on are kept with the rep: its rise is measured from there. On a
                 # stream that passes frames over, its first frame may be the top already.
                 rep = _Rep(start=frame.t, base=self._valley, base_parts=self._valley_parts, standing=frame.standing,
-                           samples=_lead(self._since_valley[:-1], frame.t))
+                           toes=_toes(frame), samples=_lead(self._since_valley[:-1], frame.t))
             self._rep = rep
         if frame.standing != rep.standing:
             if rep.reached_high or rep.stance_changed:
@@ -344,7 +352,7 @@ class HeelRaiseDetector:
                 side = max(rising, key=lambda s: heels[s] - self._heel_valley[s])
                 hips = [x for _, x in self._hips]
                 self._heel_rep = _HeelRep(start=frame.t, base=self._heel_valley[side], standing=frame.standing,
-                                          side=side, hips=(min(hips), max(hips)),
+                                          toes=_toes(frame), side=side, hips=(min(hips), max(hips)),
                                           samples=_lead(self._heel_since_valley[side][:-1], frame.t))
                 self._heel_rep.add(frame, heels[side], lift)
             return
@@ -415,6 +423,10 @@ class HeelRaiseDetector:
 def _lead(samples: list[_Sample], t: float) -> list[_Sample]:
     """The samples before a rep that belong to its rise: from its lowest moment, at most LEAD_SECONDS back."""
     return [s for s in samples if t - s.t <= LEAD_SECONDS]
+
+
+def _toes(frame: StanceFrame) -> dict:
+    return {side: frame.signals.side(side).toe for side in frame.standing if frame.signals.side(side).visible}
 
 
 def _other(side: str) -> str:

@@ -7,8 +7,9 @@ are. The flat level of each foot is the lowest level it has held since then, so 
 up settles on flat the moment they come down, and it follows slow drift while the heels are down. The stance is
 dropped when the toes move (a step, a turn, a camera that is bumped), when the knees bend (a squat or lunge), when
 the hips swing sideways, or when the person or their feet are gone for a while; it is taken again within a moment
-of the feet being planted again. Each new stance starts a new `epoch`, so what a detector learnt about the person's
-reps in one view is not used in the next.
+of the feet being planted again, and goes back over the second or so before that it would have held, so a raise
+begun as the feet were planted is seen from its start. Each new stance starts a new `epoch`, so what a detector
+learnt about the person's reps in one view is not used in the next.
 
 While the stance is held it reports, for each foot, how far its heel has risen above the flat level, and which
 feet stand on the floor: both (a double-leg stance) or one (the other foot held up, a single-leg stance).
@@ -26,6 +27,14 @@ from vision.pose import SIDES
 
 # Lengths are in body scales (torso lengths), times in seconds.
 ANCHOR_SECONDS = 0.4  # the toes of the feet seen must stay put this long for the stance to be taken
+# Once taken, the stance also goes back over the frames before that moment, up to this long, that it would have held:
+# the knees bend a little as the heels rise, so a raise begun the moment the feet were planted (straight after a
+# turn) keeps the legs from reading steady until its top, and from its top alone the raise is not seen.
+STOOD_BEFORE_SECONDS = 1.5
+# ...with the legs this near their length then: as the heels rise the legs read up to 0.06 shorter, while standing up
+# from a squat, whose frames must not set the flat level, they read 0.1 shorter and more until its last tenth of a
+# second.
+LEG_STOOD = 0.1
 STILL_SECONDS = 0.6  # the sideways reference of the feet is taken from a moment this long with the feet still
 STILL_RISE_RANGE = 0.035  # largest change of a foot's rise signal within a still moment
 STILL_POINT_RANGE = 0.06  # largest movement of a toe (or of the hips, for a still moment) within the window
@@ -53,6 +62,10 @@ LEG_STRAIGHTENED = 0.3
 STRAIGHT_LEG_FORGET = 0.02  # per second: the remembered straight-leg length sinks this fast if never reached again
 LEG_STEADY = 0.06  # the longer leg's length may change this much while the stance is taken (not rising from a squat)
 HIP_SIDEWAYS = 0.45  # hips further sideways than this: walking or a weight shift, not a heel raise
+# ...than where they stand between reps, followed over about this long: each raise leans the body a little, and seen
+# at an angle the hips stand back a little off where they stood (0.2-0.3 in a turning clip), so against the
+# place where the stance was taken a raise after a turn read as a walk.
+HIP_FOLLOW_SECONDS = 2.0
 HIP_DROP = 0.25  # hips lower than this: a squat or lunge
 STANCE_SETTLE_SECONDS = 0.2  # a change of which feet stand must last this long: the lifted foot's point flickers
 # Feet and hips that moved by shifts this close (a share of the shift) moved together: the view moved.
@@ -227,6 +240,7 @@ class StanceTracker:
 
     def __init__(self) -> None:
         self._window: deque[FootSignals] = deque()
+        self._before: deque[FootSignals] = deque()  # the frames of the latest STOOD_BEFORE_SECONDS, feet seen
         self._reference: StanceReference | None = None
         self._epoch = 0
         self._last_good = -math.inf
@@ -250,6 +264,7 @@ class StanceTracker:
         self._person_since = min(self._person_since, s.t) if s.person else math.inf
         if not s.person or not s.feet_in_frame or not seen:
             self._window.clear()
+            self._before.clear()
             if s.t - self._last_good > LOST_SECONDS:
                 self._reference = None
             if not s.person:
@@ -260,6 +275,9 @@ class StanceTracker:
         # Keep the newest frame at or before STILL_SECONDS ago too, so the window spans the whole time at any rate.
         while len(self._window) > 1 and s.t - self._window[1].t >= STILL_SECONDS:
             self._window.popleft()
+        self._before.append(s)
+        while s.t - self._before[0].t > STOOD_BEFORE_SECONDS:
+            self._before.popleft()
         for side in seen:
             legs = self._legs[side]
             legs.append((s.t, s.side(side).leg))
@@ -351,19 +369,21 @@ class StanceTracker:
         return heel, ankle
 
     def _take_stance(self, s: FootSignals) -> StanceFrame:
-        """Take the stance from the planted moment, for the feet seen throughout it."""
-        frames = self._recent(ANCHOR_SECONDS)
-        sides = self._steady_sides(frames)
-        flat = {side: FlatLevel(_levels(frames[0].side(side))) for side in sides}
-        toe = {side: tuple(np.mean([f.side(side).toe for f in frames], axis=0)) for side in sides}
+        """Take the stance from the planted moment, for the feet seen throughout it, and go back over the frames
+        before it that the stance would have held."""
+        anchor = self._recent(ANCHOR_SECONDS)
+        sides = self._steady_sides(anchor)
         self._reference = StanceReference(
-            flat=flat,
-            toe=toe,
+            flat={},
+            toe={side: tuple(np.mean([f.side(side).toe for f in anchor], axis=0)) for side in sides},
             heel_offset={}, ankle_offset={},
-            hip=tuple(np.mean([f.hip for f in frames], axis=0)),
-            leg=float(np.nanmax([self._longer_leg(f) for f in frames])),
+            hip=tuple(np.mean([f.hip for f in anchor], axis=0)),
+            leg=float(np.nanmax([self._longer_leg(f) for f in anchor])),
         )
         self._reference.heel_offset, self._reference.ankle_offset = self._offsets()
+        frames = self._stood_before(anchor[0].t, sides) + anchor
+        flat = self._reference.flat
+        flat.update({side: FlatLevel(_levels(frames[0].side(side))) for side in sides})
         self._epoch += 1
         self._held_up, self._body_moved.since = set(), None
         feet_down = self._feet_down(s, self._reference)
@@ -374,6 +394,22 @@ class StanceTracker:
                 flat[side].update(f.t, _levels(f.side(side)))
         backlog = tuple(replace(self._ready(f, self._standing), feet_down=self._standing) for f in frames[:-1])
         return replace(self._ready(s, self._standing), backlog=backlog, feet_down=feet_down)
+
+    def _stood_before(self, since: float, sides: list[str]) -> list[FootSignals]:
+        """The frames just before `since` that the stance now taken would have held: the feet seen where they
+        stand now, the legs straight and the hips in place; none from the pose model's first second, whose points
+        still move (MODEL_SETTLE_SECONDS)."""
+        ref = self._reference
+        held = []
+        for f in reversed([f for f in self._before if self._person_since + MODEL_SETTLE_SECONDS <= f.t < since]):
+            leg = self._longer_leg(f)
+            if not all(f.side(side).visible and math.dist(f.side(side).toe, ref.toe[side]) <= TOE_PLANTED
+                       for side in sides) or not leg >= ref.leg - LEG_STOOD:
+                break
+            if abs(f.hip[0] - ref.hip[0]) > HIP_SIDEWAYS or f.hip[1] - ref.hip[1] > HIP_DROP:
+                break
+            held.append(f)
+        return held[::-1]
 
     # While the stance is held
 
@@ -431,7 +467,7 @@ class StanceTracker:
 
     def _follow(self, s: FootSignals, standing: tuple[str, ...], dt: float, hold: bool) -> None:
         """Lower each standing foot's flat level to what it holds, follow slow drift while the heels are down, and
-        let the planted toes follow a slowly drifting picture."""
+        let the planted toes and the hips' sideways place follow a slowly drifting picture."""
         ref = self._reference
         flat_seconds = max(dt, 0.0) if not hold and len(standing) == 2 else 0.0
         for side in standing:
@@ -443,6 +479,8 @@ class StanceTracker:
                 rx, ry = ref.toe[side]
                 ref.toe[side] = (follow(rx, foot.toe[0], dt, TOE_FOLLOW_SECONDS),
                                  follow(ry, foot.toe[1], dt, TOE_FOLLOW_SECONDS))
+        if flat_seconds > 0:
+            ref.hip = (follow(ref.hip[0], s.hip[0], flat_seconds, HIP_FOLLOW_SECONDS), ref.hip[1])
 
     def _ready(self, s: FootSignals, standing: tuple[str, ...]) -> StanceFrame:
         ref = self._reference
