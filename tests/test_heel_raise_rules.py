@@ -1,4 +1,6 @@
 """The heel-raise detector's rules, one at a time, on hand-made foot signals."""
+import math
+
 from routines.detectors.heel_raise import HeelRaiseDetector
 from tests.synthetic import bump, foot, heel_raise, run, still, timeline
 
@@ -181,6 +183,16 @@ def test_a_far_foot_hidden_in_a_side_view_still_counts_raises_of_both_feet():
     assert [e.side for e in events] == ["both"] * 3
 
 
+def _both_heels(seconds: float, lift):
+    """A segment of `seconds` in which both heels follow `lift(s)`, s the seconds since it began."""
+
+    def make(u):
+        h = lift(u * seconds)
+        return foot("left", h), foot("right", h)
+
+    return seconds, make
+
+
 def test_a_quick_raise_whose_lift_dips_for_a_moment_at_the_top_counts_once():
     # On a coded live picture the pose model can lose the raised heel for a frame or two near the top, mid-turn:
     # the lift falls under the rep's end level and comes straight back before the feet have settled. The two pieces,
@@ -194,12 +206,8 @@ def test_a_quick_raise_whose_lift_dips_for_a_moment_at_the_top_counts_once():
             return 0.12
         return 0.12 * max(0.0, 1 - (s - 0.5) / 0.3)
 
-    def dipping_raise(u):
-        h = lift(u * 0.9)
-        return foot("left", h), foot("right", h)
-
     detector = HeelRaiseDetector()
-    events = run(detector, timeline(still(1.5), (0.9, dipping_raise), still(1.0)))
+    events = run(detector, timeline(still(1.5), _both_heels(0.9, lift), still(1.0)))
     assert [e.complete for e in events] == [True]
     assert 1.4 <= events[0].start <= 1.6 and events[0].end >= 2.0
 
@@ -218,12 +226,33 @@ def test_a_quick_raise_whose_top_reads_high_for_a_frame_is_judged_by_when_the_he
             return 0.07
         return 0.0
 
-    def spiking_raise(u):
-        h = lift(u * 0.6)
-        return foot("left", h), foot("right", h)
-
-    events = run(HeelRaiseDetector(), timeline(still(1.5), (0.6, spiking_raise), still(1.0)))
+    events = run(HeelRaiseDetector(), timeline(still(1.5), _both_heels(0.6, lift), still(1.0)))
     assert [e.complete for e in events] == [True]
+
+
+def test_a_quick_raise_that_reads_high_for_a_frame_then_flat_then_high_counts_once():
+    # Seen on a coded live picture of a quick single-leg raise mid-turn: the lift read high for one frame, low, flat
+    # for a fifth of a second, and then high for the rest of the raise. The first piece lasted long enough to count
+    # alone, but it read high for a moment only, and the rest rose before the feet had settled: one raise.
+    def lift(s):
+        if s < 0.14:
+            return 0.054 * s / 0.14
+        if 0.2 <= s < 0.4:
+            return 0.03
+        if 0.6 <= s < 1.1:
+            return 0.14 * math.sin(math.pi * (s - 0.6) / 0.5)
+        return 0.0
+
+    frames = timeline(still(1.5), _both_heels(1.2, lift), still(1.0))
+    assert [e.complete for e in run(HeelRaiseDetector(), frames)] == [True]
+    # With the frames passed over where the flat piece would have settled, the first frame seen rises again.
+    assert [e.complete for e in run(HeelRaiseDetector(), _passed_over(frames, 2.05, 2.2))] == [True]
+
+
+def test_two_quick_raises_half_a_second_apart_count_twice():
+    frames = timeline(still(1.5), heel_raise(0.1, up=0.2, hold=0.1, down=0.2), still(0.5),
+                      heel_raise(0.1, up=0.2, hold=0.1, down=0.2), still(1.0))
+    assert [e.complete for e in run(HeelRaiseDetector(), frames)] == [True, True]
 
 
 def test_a_flick_of_the_heels_shorter_than_a_raise_is_not_counted():

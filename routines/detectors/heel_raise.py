@@ -34,6 +34,10 @@ END_SHARE = 0.4
 RISE_LOW = 0.02  # ...or under this lift over the flat stance
 PARTIAL_MIN = 0.028  # a rise that peaks between this and RISE_HIGH is a partial rep
 MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
+# A rep of the body that read high for no longer than this (a frame or two), and rises again before the feet have
+# settled, was the start of one raise that read in pieces: on a coded live picture of a quick single-leg raise
+# mid-turn, its lift read high for a frame, back at flat for a few, then high for the rest of the raise.
+HIGH_MOMENT_SECONDS = 0.1
 # After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
 # falls as the foot leaves the floor (a knee lift, a step) is not a raise.
 SETTLE_SECONDS = 0.25
@@ -136,6 +140,12 @@ class _Rep:
             self._swung = (max(self._swung[0], shift), min(self._swung[1], shift))
             self._held_out |= self._swing_out.update(frame.t, shift >= RAISE_ROLLED_SWING)
             self._held_in |= self._swing_in.update(frame.t, shift <= -RAISE_ROLLED_SWING)
+
+    @property
+    def high_seconds(self) -> float:
+        """From the first to the last of its samples above RISE_HIGH."""
+        high = [sample.t for sample in self.samples if sample.signal > RISE_HIGH]
+        return high[-1] - high[0] if high else 0.0
 
     def come_down(self, frame: StanceFrame) -> None:
         """The heel came down: on the feet the rep stood on, or on other feet (the settling then has begun)."""
@@ -268,9 +278,15 @@ class HeelRaiseDetector:
             elif not frame.ready or rep.feet_changed.update(frame.t, frame.feet_down != rep.standing):
                 self._ending.remove((rep, end))  # a foot is leaving the floor: the heel rose for a step or a knee lift
             elif frame.t - end >= SETTLE_SECONDS and rep.feet_changed.since is None:
+                if self._rising_again(frame) and _resumable(rep, end):
+                    continue  # the frame that would settle it rises again: it is resumed (_resumed) instead
                 self._ending.remove((rep, end))
                 events += self._finish(rep, end)
         return events
+
+    def _rising_again(self, frame: StanceFrame) -> bool:
+        return self._rep is None and bool(frame.lift) and statistics.fmean(frame.lift.values()) > (
+            self._valley + RISE_START)
 
     def _follow_body(self, frame: StanceFrame, lift: float) -> None:
         rep = self._rep
@@ -319,11 +335,11 @@ class HeelRaiseDetector:
             self._ending.append((rep, frame.t))
 
     def _resumed(self, frame: StanceFrame) -> "_Rep | None":
-        """A rep of the body whose heels rose high but came down too soon to count, and rise again before the
-        feet have settled: the same rep, its lift dipping for a moment (the pose model unsure of a foot mid-turn, a
-        noisy picture), not a new one. The dip's samples join it."""
+        """A rep of the body whose heels rose high but came down too soon to count, or read high for a moment only,
+        and rise again before the feet have settled: the same rep, its lift dipping for a moment (the pose model
+        unsure of a foot mid-turn, a noisy picture), not a new one. The dip's samples join it."""
         for rep, end in self._ending:
-            if not rep.side and rep.reached_high and rep.length(end) < MIN_REP_SECONDS:
+            if _resumable(rep, end):
                 self._ending.remove((rep, end))
                 rep.samples += [s for s in self._since_valley if s.t > rep.samples[-1].t]
                 rep.landed, rep.flat_at = False, None
@@ -423,6 +439,12 @@ class HeelRaiseDetector:
 def _lead(samples: list[_Sample], t: float) -> list[_Sample]:
     """The samples before a rep that belong to its rise: from its lowest moment, at most LEAD_SECONDS back."""
     return [s for s in samples if t - s.t <= LEAD_SECONDS]
+
+
+def _resumable(rep: _Rep, end: float) -> bool:
+    """A rep of the body that, rising again before its feet have settled, is resumed (HeelRaiseDetector._resumed)."""
+    return not rep.side and rep.reached_high and (rep.length(end) < MIN_REP_SECONDS
+                                                  or rep.high_seconds <= HIGH_MOMENT_SECONDS)
 
 
 def _toes(frame: StanceFrame) -> dict:
