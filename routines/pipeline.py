@@ -67,7 +67,9 @@ class Pipeline:
     def feed(self, pose: Pose | None, t: float) -> FrameResult:
         """Advance with a pose already estimated (or read from a stored trace)."""
         signals = self._signals.update(pose, t)
-        events = self.detector.update(signals)
+        # A frame whose legs the pose model blended says nothing about the feet: the detector passes it over, as a
+        # frame the stream dropped.
+        events = [] if signals.legs_blended else self.detector.update(signals)
         return FrameResult(t, pose, signals, events, self.detector.status, self._others.seen)
 
     def _pose_estimator(self) -> PoseEstimator:

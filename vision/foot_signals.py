@@ -21,8 +21,22 @@ MIN_VISIBILITY = 0.5
 SCALE_TIME_CONSTANT = 0.3
 # ...and the body scale is the longest smoothed torso of this many latest seconds.
 SCALE_WINDOW_SECONDS = 3.0
-# After this long without a person, the next person starts a fresh scale.
+# After this long without a person, the next person starts a fresh scale (and the model's own names for the feet).
 SCALE_RESET_GAP = 1.0
+# Now and then the pose model swaps the names of the legs from one frame to the next (seen from the side, mostly):
+# each foot's points land where the other foot's stood a frame before, as a swap. Between frames this close (a
+# stream that passes frames over leaves gaps of up to a fifth of a second)...
+LABEL_SWAP_SECONDS = 0.2
+# ...feet whose points moved more than this (the mean over toe, heel and ankle, in body scales)...
+LABEL_JUMP = 0.2
+# ...and landed within this share of that distance, and within SWAP_MATCH, of where the other foot stood, were
+# swapped: their names go back. Swaps seen on real clips land 0.06-0.11 from the other foot's place one or two frames
+# later (a share of 0.16-0.34); feet that really trade places, running in place seen from the side, land 0.18 and
+# more from it at 30 frames/s.
+SWAP_SHARE = 0.35
+SWAP_MATCH = 0.12
+# The model names the legs back within about a tenth of a second; a swap is undone up to this long after it.
+REVERT_SECONDS = 0.5
 
 
 def follow(value, target, dt: float, time_constant: float):
@@ -59,6 +73,9 @@ class FootSignals:
     right: SideSignals
     lean: float = math.nan  # the torso's angle from upright in the picture, degrees
     torso_m: float = math.nan  # the torso's length in metres, from the model's world landmarks
+    # The model's two legs part way through being named back (see `FootLabels`): neither foot's points are
+    # where that foot stands, so this frame says nothing about the feet.
+    legs_blended: bool = False
 
     def side(self, name: str) -> SideSignals:
         return self.left if name == "left" else self.right
@@ -85,6 +102,7 @@ class FootSignalExtractor:
         self._torso: float | None = None
         self._recent: deque[tuple[float, float]] = deque()  # (t, smoothed torso length)
         self._last_seen = -math.inf
+        self._labels = FootLabels()
 
     def update(self, pose: Pose | None, t: float) -> FootSignals:
         if pose is None:
@@ -96,6 +114,7 @@ class FootSignalExtractor:
         if self._torso is None or t - self._last_seen > SCALE_RESET_GAP or t < self._last_seen:
             self._torso = torso
             self._recent.clear()
+            self._labels = FootLabels()
         else:
             self._torso = follow(self._torso, torso, t - self._last_seen, SCALE_TIME_CONSTANT)
         self._last_seen = t
@@ -103,14 +122,72 @@ class FootSignalExtractor:
         while t - self._recent[0][0] > SCALE_WINDOW_SECONDS:
             self._recent.popleft()
         scale = max(max(length for _, length in self._recent), 1.0)
-        sides = {name: _side(pose, name, scale) for name in SIDES}
+        sides = self._labels.update(t, {name: _side(pose, name, scale) for name in SIDES})
         up = shoulders - hips
         lean = math.degrees(math.atan2(abs(up[0]), -up[1]))
         world = pose.world
         torso_m = float(np.linalg.norm((world[SHOULDER["left"]] + world[SHOULDER["right"]]) / 2
                                        - (world[HIP["left"]] + world[HIP["right"]]) / 2))
         return FootSignals(t, True, scale, (hips[0] / scale, hips[1] / scale), sides["left"], sides["right"],
-                           lean, torso_m)
+                           lean, torso_m, self._labels.blended)
+
+
+class FootLabels:
+    """Keeps each foot's name with the foot when the pose model swaps its legs' names between two frames.
+
+    A swap is seen as each foot's points landing, a frame later, where the other foot's stood. The model names the
+    legs back after a few frames, often over two of them: within REVERT_SECONDS of a swap, its own names are followed
+    again as soon as they fit the frame before the swap better than the swapped names do. A frame they fit only a
+    little better is part way back: its legs are `blended` (each foot between the two places, both legs read bent).
+
+    >>> labels = FootLabels()
+    >>> sides = labels.update(t, {"left": left_signals, "right": right_signals})
+    """
+
+    def __init__(self) -> None:
+        self.swapped = False  # the model's names are the other way round from the feet's
+        self._last: tuple[float, dict] | None = None
+        self._swap: tuple[float, dict] | None = None  # the latest swap: when, and the feet the frame before
+        self.blended = False  # the latest frame's legs were part way through being named back
+
+    def update(self, t: float, sides: dict) -> dict:
+        self.blended = False
+        if self._swap is not None:
+            when, before = self._swap
+            back = _moved_feet(_named(sides, not self.swapped), before)
+            kept = _moved_feet(_named(sides, self.swapped), before)
+            if t - when > REVERT_SECONDS:
+                self._swap = None
+            elif back < kept:
+                self.swapped, self._swap = not self.swapped, None
+                self.blended = back > SWAP_SHARE * kept
+        sides = _named(sides, self.swapped)
+        last = self._last
+        if last is not None and 0 < t - last[0] <= LABEL_SWAP_SECONDS:
+            straight = _moved_feet(sides, last[1])
+            crossed = _moved_feet(_named(sides, True), last[1])
+            if straight > LABEL_JUMP and crossed < min(SWAP_SHARE * straight, SWAP_MATCH):
+                self.swapped, self._swap = not self.swapped, (t, last[1])
+                sides = _named(sides, True)
+        self._last = (t, sides)
+        return sides
+
+
+def _named(sides: dict, swapped: bool) -> dict:
+    return {"left": sides["right"], "right": sides["left"]} if swapped else sides
+
+
+def _moved_feet(sides: dict, before: dict) -> float:
+    """How far both feet moved from `before` on average (NaN when a foot is not seen in either)."""
+    if not all(foot.visible for foot in (*sides.values(), *before.values())):
+        return math.nan
+    return (_moved(sides["left"], before["left"]) + _moved(sides["right"], before["right"])) / 2
+
+
+def _moved(foot: SideSignals, before: SideSignals) -> float:
+    """How far a foot's toe, heel and ankle moved on average (body scales)."""
+    return float(np.mean([math.dist(a, b) for a, b in ((foot.toe, before.toe), (foot.heel, before.heel),
+                                                        (foot.ankle, before.ankle))]))
 
 
 def _side(pose: Pose, name: str, scale: float) -> SideSignals:
