@@ -249,6 +249,24 @@ def test_a_quick_raise_that_reads_high_for_a_frame_then_flat_then_high_counts_on
     assert [e.complete for e in run(HeelRaiseDetector(), _passed_over(frames, 2.05, 2.2))] == [True]
 
 
+def test_a_quick_raise_lowered_slowly_counts_though_the_frames_back_at_flat_were_passed_over():
+    # Up in a tenth of a second, a quarter of a second at the top, then the heel lowers slowly, a little above flat
+    # for a fifth of a second. With the frames of the lowering passed over, the first frame seen back at flat
+    # is the one that settles the rep: the rep lasted until then, not only until it read as down.
+    def lift(s):
+        if s < 0.1:
+            return 0.12 * s / 0.1
+        if s < 0.25:
+            return 0.12
+        if s < 0.45:
+            return 0.035
+        return 0.0
+
+    frames = timeline(still(1.5), _both_heels(0.8, lift), still(1.0))
+    assert [e.complete for e in run(HeelRaiseDetector(), frames)] == [True]
+    assert [e.complete for e in run(HeelRaiseDetector(), _passed_over(frames, 1.78, 2.1))] == [True]
+
+
 def test_two_quick_raises_half_a_second_apart_count_twice():
     frames = timeline(still(1.5), heel_raise(0.1, up=0.2, hold=0.1, down=0.2), still(0.5),
                       heel_raise(0.1, up=0.2, hold=0.1, down=0.2), still(1.0))

@@ -238,6 +238,10 @@ class HeelRaiseDetector:
         return events + self._step(frame)
 
     def _step(self, frame: StanceFrame) -> list[RepEvent]:
+        if frame.ready and frame.lift:
+            # Before the frame may settle a rep: on a stream that passes frames over, the first frame back near flat
+            # can be the one that settles it, and the rep lasted until then.
+            self._mark_flat(frame)
         events = self._settle(frame)
         if not frame.ready:
             self._rep = self._heel_rep = None  # a rep interrupted by moving or by losing the feet does not count
@@ -256,13 +260,17 @@ class HeelRaiseDetector:
         self._hips.append((frame.t, frame.signals.hip[0]))
         while frame.t - self._hips[0][0] > HIP_BEFORE_SECONDS:
             self._hips.popleft()
+        self._follow_body(frame, lift)
+        self._follow_heel(frame, lift)
+        return events
+
+    def _mark_flat(self, frame: StanceFrame) -> None:
+        """Mark when each rep that came down is back near where it rose from."""
+        lift = statistics.fmean(frame.lift.values())
         for rep, _ in self._ending:
             signal = frame.heel_lift.get(rep.side, math.inf) if rep.side else lift
             if rep.flat_at is None and signal < rep.base + RISE_START:
                 rep.flat_at = frame.t
-        self._follow_body(frame, lift)
-        self._follow_heel(frame, lift)
-        return events
 
     def _settle(self, frame: StanceFrame) -> list[RepEvent]:
         """A rep that came down counts once the feet have stayed on the floor for SETTLE_SECONDS."""
