@@ -1,5 +1,6 @@
 """The heel-raise detector's rules, one at a time, on hand-made foot signals."""
 import math
+from dataclasses import replace
 
 from routines.detectors.heel_raise import HeelRaiseDetector
 from tests.synthetic import bump, foot, heel_raise, run, still, timeline
@@ -265,6 +266,27 @@ def test_a_quick_raise_lowered_slowly_counts_though_the_frames_back_at_flat_were
     frames = timeline(still(1.5), _both_heels(0.8, lift), still(1.0))
     assert [e.complete for e in run(HeelRaiseDetector(), frames)] == [True]
     assert [e.complete for e in run(HeelRaiseDetector(), _passed_over(frames, 1.78, 2.1))] == [True]
+
+
+def test_a_raise_whose_lift_a_toe_point_drags_to_a_new_lowest_as_the_body_rises_counts():
+    # Seen on a live stream of a single-leg raise in a side view: as the body rose, the model dragged the toe point
+    # up, so the heel against the toe rose little (a wobble that came down), then for two frames not at all: a new
+    # lowest lift, with the body already up. The rest of the raise is judged from where each part stood lowest
+    # since the last rep, the body's height from before it rose.
+    def make(u):
+        s = u * 2.0
+        if s < 0.5:
+            h, rise = 0.12 * s / 0.5, (0.024 * s / 0.3 if s < 0.3 else 0.012)
+        elif s < 0.57:
+            h, rise = 0.12, 0.005
+        elif s < 1.0:
+            h = rise = 0.12
+        else:
+            h = rise = 0.12 * max(0.0, 1 - (s - 1.0) / 0.6)
+        return tuple(replace(foot(name, h), rise=1.3 + rise) for name in ("left", "right"))
+
+    events = run(HeelRaiseDetector(), timeline(still(1.5), (2.0, make), still(1.0)))
+    assert [e.complete for e in events] == [True]
 
 
 def test_two_quick_raises_half_a_second_apart_count_twice():

@@ -300,15 +300,16 @@ class HeelRaiseDetector:
         rep = self._rep
         if rep is None:
             parts = _parts(frame)
+            # Each part from its own lowest since the latest rep ended: the lift is the smaller part, and the other
+            # one may sink lower at another moment (a picture that drifts, a noisy frame). A toe point dragged up
+            # for a moment brings the lift to a new lowest as the body is already rising: the body's height is
+            # still judged from where it stood before.
+            if self._valley == math.inf:
+                self._valley_parts = parts
+            self._valley_parts = _lowest(parts, self._valley_parts)
             if lift <= self._valley:
-                self._valley, self._valley_parts = lift, parts
+                self._valley = lift
                 self._since_valley = []
-            else:
-                # Each part from its own lowest since then: the lift is the smaller part, and the other one may
-                # sink lower after the lift's lowest moment (a picture that drifts, a noisy frame).
-                self._valley_parts = {side: (min(part[0], self._valley_parts[side][0]),
-                                             min(part[1], self._valley_parts[side][1])) if side in self._valley_parts
-                                      else part for side, part in parts.items()}
             self._since_valley.append(_sample(frame, lift, lift))
             if lift <= self._valley + RISE_START:
                 return
@@ -500,6 +501,12 @@ def _carried(valley: float, before: dict[str, float], now: dict[str, float]) -> 
 def _parts(frame: StanceFrame) -> dict:
     """Side -> (rise lift, height lift) of each foot the lift is taken over."""
     return {side: (frame.rise_lift[side], frame.height_lift[side]) for side in frame.lift}
+
+
+def _lowest(parts: dict, before: dict) -> dict:
+    """Each foot's parts at their lowest of `parts` and `before` (a foot not in `before` as in `parts`)."""
+    return {side: (min(part[0], before[side][0]), min(part[1], before[side][1])) if side in before else part
+            for side, part in parts.items()}
 
 
 def _gain(frame: StanceFrame, base: dict) -> float:
