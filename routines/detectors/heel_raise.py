@@ -238,10 +238,12 @@ class HeelRaiseDetector:
         return events + self._step(frame)
 
     def _step(self, frame: StanceFrame) -> list[RepEvent]:
-        if frame.ready and frame.lift:
+        measured = frame.ready and bool(frame.lift)
+        lift = sum(frame.lift.values()) / len(frame.lift) if measured else math.nan
+        if measured:
             # Before the frame may settle a rep: on a stream that passes frames over, the first frame back near flat
             # can be the one that settles it, and the rep lasted until then.
-            self._mark_flat(frame)
+            self._mark_flat(frame, lift)
         events = self._settle(frame)
         if not frame.ready:
             self._rep = self._heel_rep = None  # a rep interrupted by moving or by losing the feet does not count
@@ -255,7 +257,6 @@ class HeelRaiseDetector:
             self._valley = _carried(self._valley, self._measured, frame.lift)
             self._heel_valley = {side: math.inf for side in SIDES}
         self._measured = dict(frame.lift)
-        lift = sum(frame.lift.values()) / len(frame.lift)
         self._lift = lift
         self._hips.append((frame.t, frame.signals.hip[0]))
         while frame.t - self._hips[0][0] > HIP_BEFORE_SECONDS:
@@ -264,9 +265,8 @@ class HeelRaiseDetector:
         self._follow_heel(frame, lift)
         return events
 
-    def _mark_flat(self, frame: StanceFrame) -> None:
+    def _mark_flat(self, frame: StanceFrame, lift: float) -> None:
         """Mark when each rep that came down is back near where it rose from."""
-        lift = statistics.fmean(frame.lift.values())
         for rep, _ in self._ending:
             signal = frame.heel_lift.get(rep.side, math.inf) if rep.side else lift
             if rep.flat_at is None and signal < rep.base + RISE_START:
@@ -304,9 +304,7 @@ class HeelRaiseDetector:
             # one may sink lower at another moment (a picture that drifts, a noisy frame). A toe point dragged up
             # for a moment brings the lift to a new lowest as the body is already rising: the body's height is
             # still judged from where it stood before.
-            if self._valley == math.inf:
-                self._valley_parts = parts
-            self._valley_parts = _lowest(parts, self._valley_parts)
+            self._valley_parts = parts if self._valley == math.inf else _lowest(parts, self._valley_parts)
             if lift <= self._valley:
                 self._valley = lift
                 self._since_valley = []
