@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from routines.detectors.events import DetectorStatus, RepEvent
+from routines.exercises import exercise as exercise_entry
 from routines.exercises import make_detector
+from vision.closeup import ToeFrame, ToeTracker
 from vision.foot_signals import FootSignalExtractor, FootSignals
 from vision.overlay import draw_panel, draw_pose
 from vision.people import OtherPersonCheck
@@ -22,10 +24,15 @@ from vision.pose import Pose, PoseEstimator
 class FrameResult:
     t: float
     pose: Pose | None
-    signals: FootSignals
+    signals: FootSignals | ToeFrame  # what the detector read: the pose's foot signals, or the close-up toes
     events: list[RepEvent]
     status: DetectorStatus
     several_people: bool  # someone besides the tracked person has been seen in this stream
+
+    @property
+    def found(self) -> bool:
+        """Whatever the detector reads was found in this frame: a person, or the feet close up."""
+        return self.signals.found if isinstance(self.signals, ToeFrame) else self.pose is not None
 
 
 class Pipeline:
@@ -72,6 +79,10 @@ class Pipeline:
         events = [] if signals.legs_blended else self.detector.update(signals)
         return FrameResult(t, pose, signals, events, self.detector.status, self._others.seen)
 
+    def handles(self, exercise: str) -> bool:
+        """This pipeline can count `exercise` (a full-body one) after `set_exercise`."""
+        return not exercise_entry(exercise).closeup
+
     def _pose_estimator(self) -> PoseEstimator:
         if self._estimator is None:
             self._estimator = PoseEstimator()
@@ -82,6 +93,40 @@ class Pipeline:
             self._estimator.close()
             self._estimator = None
         self._others.close()
+
+
+class CloseupPipeline:
+    """The feet seen close up (`vision.closeup`) and one toe exercise's detector, for one stream: the same use as
+    `Pipeline`, without the pose model."""
+
+    def __init__(self, exercise: str):
+        self.detector = make_detector(exercise)
+        self.exercise = exercise
+        self._tracker = ToeTracker()
+
+    def set_exercise(self, exercise: str) -> None:
+        """Count another toe exercise; the feet stay found."""
+        self.detector = make_detector(exercise)
+        self.exercise = exercise
+
+    def handles(self, exercise: str) -> bool:
+        return exercise_entry(exercise).closeup
+
+    def warm_up(self, height: int, width: int) -> None:
+        """Nothing to load."""
+
+    def process(self, image: np.ndarray, t: float) -> FrameResult:
+        toes = self._tracker.update(image, t)
+        events = self.detector.update(toes)
+        return FrameResult(t, None, toes, events, self.detector.status, False)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def make_pipeline(exercise: str) -> Pipeline | CloseupPipeline:
+    """The pipeline that counts `exercise`: close-up for the toe exercises, the pose model for the others."""
+    return CloseupPipeline(exercise) if exercise_entry(exercise).closeup else Pipeline(exercise)
 
 
 def count_text(status: DetectorStatus, target: int | None = None, side: str | None = None) -> str:

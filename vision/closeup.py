@@ -1,0 +1,305 @@
+"""The feet seen close up: a camera on the floor, tilted down at bare feet about half a metre in front of the toes.
+
+The pose model finds no person in this view, so the feet are found with classical vision. `find_feet` finds the
+legs where they enter the top of the picture (they differ in colour from the floor under the toes at the bottom),
+separates the feet from the floor with GrabCut seeded by them, and takes each foot's front: its lowest rows, where
+the toes are. `ToeTracker` then follows each foot's toe band frame by frame:
+
+- `change`: how far the toe band's picture has moved away from the resting picture taken when the feet were found
+  (mean absolute difference over the band, in units of the band's own contrast). Lifting, spreading, pressing or
+  curling the toes changes it; still feet keep it near 0, and it does not drift, as it is measured against a fixed
+  picture.
+- the same per half of the band (`medial_change` on the big-toe side, `lateral_change` on the little-toe side);
+- `lift` and `spread` from dense optical flow in the band relative to the shin above it: the toes rise (upward flow
+  on the picture, which on this view is away from the camera's floor line) or fan out sideways;
+- `shin_rise` and `shin_shift`: how far the shin has moved since the feet were last still, in foot widths; a heel
+  raise or an ankle rock moves the shin, a toe exercise does not.
+
+When the whole picture shifts (a hand bumps or tilts the camera), the tracker waits for a still picture and finds the
+feet again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+WORK_WIDTH = 320  # pixels: frames are scaled to this width for tracking (4-5 ms a frame)
+FIND_WIDTH = 240  # pixels: GrabCut runs at this width
+LEG_BAND = (0.1, 0.22)  # rows, as shares of the picture's height, where the shins are seen against the wall or floor
+FLOOR_BAND = 0.12  # share of the height at the bottom that is floor in front of the toes
+LEG_CONTRAST = 8.0  # colour distance (Lab) from the floor that marks a leg column
+MIN_LEG_WIDTH = 0.04  # share of the picture's width
+FLOOR_LIKE = 12.0  # colour distance (Lab) to the floor's nearest typical colour within which a pixel is floor
+WIDEST_FOOT = 1.3  # a foot's front is at most this many times as wide as its leg where the legs were found
+FOOT_REACH = 0.5  # a foot reaches at most this many leg widths beyond its leg's columns on the picture
+TOE_BAND = 0.45  # the toe band's height, as a share of the foot's width
+ANKLE_ROWS = 0.8  # the ankle window: this many foot widths of rows above the toe band
+MOVED_CHANGE = 0.15  # a toe band change above this is a movement
+TOES_MOVING = 0.3  # columns that change by this share of the most changed one are the toes'
+CAMERA_MOVED = 0.15  # the floor shifted by more than this many foot widths: the camera moved
+STILL_PICTURE = 1.5  # mean grey-level change between frames below which the picture is still
+SETTLE_FRAMES = 10  # still frames after the camera moved before the feet are found again
+SEARCH_EVERY = 0.5  # seconds between searches while the feet are not found
+
+
+@dataclass(frozen=True)
+class FootBox:
+    """One foot at WORK_WIDTH: its toe band's columns and the row of its toe tips."""
+
+    side: str  # "left" or "right": the person's own side (on the picture, their left foot is on the right)
+    left: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def toe_band(self) -> tuple[slice, slice]:
+        top = max(0, self.bottom - int(TOE_BAND * self.width))
+        return slice(top, self.bottom + 1), slice(self.left, self.right)
+
+    def halves(self, middle: int) -> dict[str, tuple[slice, slice]]:
+        """The big-toe (medial) and little-toe (lateral) halves of the band, split at column `middle`."""
+        rows, _ = self.toe_band
+        inner_is_right = self.side == "right"  # the right foot's big toe is on the picture's right
+        left, right = slice(self.left, middle), slice(middle, self.right)
+        return {"medial": (rows, right if inner_is_right else left), "lateral": (rows, left if inner_is_right else right)}
+
+
+@dataclass(frozen=True)
+class FootMotion:
+    """How one foot's front differs from its resting picture (see the module's notes)."""
+
+    change: float  # the whole toe band, in units of the band's own contrast
+    medial_change: float  # the big-toe half
+    lateral_change: float  # the little-toe half
+    ankle_change: float  # the rows above the toe band (the instep and ankle), in the same units
+
+
+@dataclass(frozen=True)
+class ToeFrame:
+    t: float
+    found: bool  # the feet are found and followed
+    feet: dict[str, FootMotion] = field(default_factory=dict)  # by side; empty when not found
+    camera_moved: bool = False  # the picture moved as a whole: waiting for it to settle
+
+
+def _lab(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def _legs_at_top(lab: np.ndarray) -> list[tuple[int, int]]:
+    """The column runs where legs enter the top of the picture: unlike the rest of those rows (the wall or floor
+    behind the legs) in colour. The two widest runs, left to right."""
+    height, width = lab.shape[:2]
+    top = np.median(lab[int(LEG_BAND[0] * height):int(LEG_BAND[1] * height)], axis=0)
+    distance = np.linalg.norm(top - np.median(top, axis=0), axis=1)
+    distance = np.convolve(distance, np.ones(5) / 5, mode="same")
+    runs = [r for r in _runs(distance > LEG_CONTRAST) if r[1] - r[0] >= MIN_LEG_WIDTH * width]
+    return sorted(sorted(runs, key=lambda r: r[0] - r[1])[:2])
+
+
+def _unlike_floor(lab: np.ndarray, height: int) -> np.ndarray:
+    """Pixels unlike every typical colour of the floor in front of the toes (GrabCut can take a floor tile that
+    touches a foot for part of it)."""
+    floor = _floor_colours(lab[height - max(2, int(FLOOR_BAND * height)):].reshape(-1, 3))
+    return np.min(np.linalg.norm(lab[:, :, None, :] - floor[None, None], axis=3), axis=2) > FLOOR_LIKE
+
+
+def _floor_colours(floor: np.ndarray, k: int = 4) -> np.ndarray:
+    """A few typical colours of the floor (planks and rugs have more than one)."""
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+    cv2.setRNGSeed(0)
+    _, _, centres = cv2.kmeans(floor[::5].astype(np.float32), k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    return centres
+
+
+def find_feet(image: np.ndarray) -> list[FootBox]:
+    """Both feet's boxes at WORK_WIDTH (one foot when only one is in view), or [] when no feet are found."""
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (FIND_WIDTH, round(height * FIND_WIDTH / width)), interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    lab = _lab(small)
+    legs = _legs_at_top(lab)
+    if not legs:
+        return []
+    mask = np.full((h, w), cv2.GC_BGD, np.uint8)
+    band = slice(int(LEG_BAND[0] * h), int(LEG_BAND[1] * h))
+    for a, b in legs:
+        reach = int(FOOT_REACH * (b - a))  # the foot may stick out past the leg's columns this far either side
+        mask[:, max(0, a - reach):b + reach] = cv2.GC_PR_BGD
+    for a, b in legs:
+        margin = (b - a) // 4
+        mask[:, a:b] = cv2.GC_PR_FGD
+        mask[band, a + margin:b - margin] = cv2.GC_FGD
+    mask[h - max(2, int(FLOOR_BAND * h) // 2):] = cv2.GC_BGD
+    cv2.setRNGSeed(0)
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.grabCut(small, mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+    foreground = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
+    # Opening removes thin floor lines (tile joints, plank edges) that GrabCut took for skin.
+    opening = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    foreground = cv2.morphologyEx(foreground.astype(np.uint8), cv2.MORPH_OPEN, opening)
+    # GrabCut can take a floor tile that touches a foot for part of it; where a foot comes out wider than a foot can
+    # be, the pixels that look like the floor in front of the toes are left out. (Not always: on a wooden floor skin
+    # and planks can be alike in colour.)
+    unlike_floor = cv2.morphologyEx(foreground & _unlike_floor(lab, h), cv2.MORPH_OPEN, opening)
+    scale = WORK_WIDTH / w
+    feet = []
+    for i, (a, b) in enumerate(legs):
+        lo = 0 if i == 0 else (legs[i - 1][1] + a) // 2
+        hi = w if i == len(legs) - 1 else (b + legs[i + 1][0]) // 2
+        box = _foot(foreground, lo, hi, (a, b), band)
+        if box is not None and box[1] - box[0] > WIDEST_FOOT * (b - a):
+            narrower = _foot(unlike_floor, lo, hi, (a, b), band)
+            if narrower is not None and narrower[2] >= box[2] - (b - a) // 3:  # unless that loses the toes
+                box = narrower
+        if box is None:
+            continue
+        # Facing the camera, the person's right foot is on the picture's left.
+        side = ("right", "left")[i] if len(legs) == 2 else ("right" if a + b < w else "left")
+        left, right, bottom = (round(v * scale) for v in box)
+        feet.append(FootBox(side, left, right, bottom))
+    return [f for f in feet if f.width >= MIN_LEG_WIDTH * WORK_WIDTH]
+
+
+def _foot(foreground: np.ndarray, lo: int, hi: int, leg: tuple[int, int], band: slice) -> tuple[int, int, int] | None:
+    """(left, right, bottom) of the foot under the leg: the part of the foreground, within columns lo..hi, that
+    covers most of the leg's columns in the band where the legs were found; its front is its lowest rows."""
+    part = np.zeros_like(foreground)
+    part[:, lo:hi] = foreground[:, lo:hi]
+    count, labels = cv2.connectedComponents(part)
+    values = labels[band, leg[0]:leg[1]]
+    values = values[values > 0]
+    if values.size == 0:
+        return None
+    mine = labels == np.bincount(values).argmax()
+    rows = np.flatnonzero(mine.any(axis=1))
+    bottom = int(rows.max())
+    spans = []
+    for row in range(bottom, max(rows.min(), bottom - (hi - lo)), -1):
+        cols = np.flatnonzero(mine[row])
+        if cols.size:
+            spans.append((cols.min(), cols.max()))
+    spans = np.array(spans)
+    front = spans[: max(1, int(np.median(spans[:, 1] - spans[:, 0]) * 0.6))]  # the toes and the ball behind them
+    left, right = int(np.percentile(front[:, 0], 10)), int(np.percentile(front[:, 1], 90)) + 1
+    return left, right, bottom
+
+
+class _Foot:
+    """One foot's resting pictures: its toe band, and the ankle above it."""
+
+    def __init__(self, box: FootBox, gray: np.ndarray):
+        self.box = box
+        self.band = box.toe_band
+        self.rest = gray[self.band].copy()
+        self.contrast = max(4.0, float(np.std(self.rest)))
+        rows, cols = self.band
+        top = max(0, rows.start - int(ANKLE_ROWS * box.width))
+        self.ankle = (slice(top, max(top + 4, rows.start - 2)), cols)
+        self.ankle_rest = gray[self.ankle].copy()
+        self.toes: tuple[int, int] | None = None  # the band's columns the toes take, once they moved
+
+    def motion(self, gray: np.ndarray) -> FootMotion:
+        columns = np.mean(np.abs(gray[self.band] - self.rest), axis=0) / self.contrast
+        change = float(np.mean(columns))
+        if self.toes is None and change > MOVED_CHANGE:
+            self.toes = _toe_columns(columns)
+        first, last = self.toes if self.toes is not None else (0, len(columns))
+        middle = (first + last) // 2
+        inner, outer = columns[middle:last], columns[first:middle]
+        if self.box.side == "left":  # on the picture, the left foot's big toe is on its left
+            inner, outer = outer, inner
+        ankle = float(np.mean(np.abs(gray[self.ankle] - self.ankle_rest))) / self.contrast
+        return FootMotion(change, _mean(inner), _mean(outer), ankle)
+
+
+def _windowed(patch: np.ndarray) -> np.ndarray:
+    """A patch ready for phase correlation: zero mean, faded out to its edges."""
+    return (patch - patch.mean()) * cv2.createHanningWindow(patch.shape[::-1], cv2.CV_32F)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else 0.0
+
+
+def _toe_columns(columns: np.ndarray) -> tuple[int, int]:
+    """The band's columns the toes take: those that changed most when the toes first moved (the band is wider than
+    the toes where the foot's outline took in some floor)."""
+    moving = np.flatnonzero(columns >= TOES_MOVING * columns.max())
+    return int(moving[0]), int(moving[-1]) + 1
+
+
+class ToeTracker:
+    """Finds the feet in a close-up stream and follows their toe bands, one frame at a time.
+
+    >>> tracker = ToeTracker()
+    >>> frame = tracker.update(rgb_image, t)   # a ToeFrame
+    """
+
+    def __init__(self):
+        self._feet: list[_Foot] = []
+        self._floor_rest: np.ndarray | None = None
+        self._floor_window: tuple[slice, slice] | None = None
+        self._last_search = -np.inf
+        self._still_frames = 0
+        self._moved = False
+        self._previous: np.ndarray | None = None
+
+    @property
+    def boxes(self) -> list[FootBox]:
+        return [foot.box for foot in self._feet]
+
+    def update(self, image: np.ndarray, t: float) -> ToeFrame:
+        height, width = image.shape[:2]
+        small = cv2.resize(image, (WORK_WIDTH, round(height * WORK_WIDTH / width)), interpolation=cv2.INTER_AREA)
+        gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (3, 3), 0).astype(np.float32)
+        previous, self._previous = self._previous, gray
+        if self._moved:
+            if previous is not None and float(np.mean(np.abs(gray - previous))) < STILL_PICTURE:
+                self._still_frames += 1
+            else:
+                self._still_frames = 0
+            if self._still_frames < SETTLE_FRAMES:
+                return ToeFrame(t, False, camera_moved=True)
+            self._moved = False
+            self._feet = []
+            self._last_search = -np.inf
+        if not self._feet:
+            if t - self._last_search < SEARCH_EVERY:
+                return ToeFrame(t, False)
+            self._last_search = t
+            boxes = find_feet(image)
+            if not boxes:
+                return ToeFrame(t, False)
+            self._feet = [_Foot(box, gray) for box in boxes]
+            self._set_floor(gray)
+        if self._floor_moved(gray):
+            self._moved, self._still_frames = True, 0
+            return ToeFrame(t, False, camera_moved=True)
+        return ToeFrame(t, True, {foot.box.side: foot.motion(gray) for foot in self._feet})
+
+    def _set_floor(self, gray: np.ndarray) -> None:
+        """The floor in front of the toes, below the feet: it moves only when the camera does."""
+        bottom = max(foot.box.bottom for foot in self._feet)
+        height = gray.shape[0]
+        top = min(height - 8, bottom + (height - bottom) // 3)
+        self._floor_window = (slice(top, height), slice(0, gray.shape[1]))
+        self._floor_rest = _windowed(gray[self._floor_window])
+
+    def _floor_moved(self, gray: np.ndarray) -> bool:
+        (dx, dy), _ = cv2.phaseCorrelate(self._floor_rest, _windowed(gray[self._floor_window]))
+        width = float(np.median([foot.box.width for foot in self._feet]))
+        return float(np.hypot(dx, dy)) > CAMERA_MOVED * width
