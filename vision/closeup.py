@@ -78,6 +78,8 @@ class FootMotion:
     medial_change: float  # the big-toe half
     lateral_change: float  # the little-toe half
     ankle_change: float  # the rows above the toe band (the instep and ankle), in the same units
+    darkening: float  # how much darker the toe band is than at rest, in the same units (toes raised or curled
+    # under show the shadow beneath them; toes gripping the floor stay flat on it)
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,8 @@ class _Foot:
         self.toes: tuple[int, int] | None = None  # the band's columns the toes take, once they moved
 
     def motion(self, gray: np.ndarray) -> FootMotion:
-        columns = np.mean(np.abs(gray[self.band] - self.rest), axis=0) / self.contrast
+        difference = gray[self.band] - self.rest
+        columns = np.mean(np.abs(difference), axis=0) / self.contrast
         change = float(np.mean(columns))
         if self.toes is None and change > MOVED_CHANGE:
             self.toes = _toe_columns(columns)
@@ -223,7 +226,7 @@ class _Foot:
         if self.box.side == "left":  # on the picture, the left foot's big toe is on its left
             inner, outer = outer, inner
         ankle = float(np.mean(np.abs(gray[self.ankle] - self.ankle_rest))) / self.contrast
-        return FootMotion(change, _mean(inner), _mean(outer), ankle)
+        return FootMotion(change, _mean(inner), _mean(outer), ankle, -float(np.mean(difference)) / self.contrast)
 
 
 def _windowed(patch: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from routines.detectors.events import DetectorStatus, RepEvent, Side, no_reps, side_of
-from vision.closeup import MOVED_CHANGE, ToeFrame
+from vision.closeup import MOVED_CHANGE, FootMotion, ToeFrame
 
 REST_CHANGE = 0.1  # every foot's change below this for REST_FRAMES frames: the toes are back at rest
 REST_FRAMES = 3
@@ -29,8 +29,14 @@ HALF_UP = 0.85  # ... and is up again above this share
 OTHER_DOWN = 0.5  # ... and the other half below this share has gone down too (the press ends: all toes down)
 HOLD_SECONDS = 0.25  # a press held at least this long counts
 
+CURL_DARKENING = 0.1  # Toe Grip: the toe band darker by this share of its change at the peak: toes curled under
+
+LITTLE_TOE_SHARE = 0.85  # Toe Fan lift: the little toe's share below this part of the set's best: it stayed low
+
 NOT_FOUND = "Feet not found: put both bare feet in view, toes towards the camera, about half a metre away."
 CAMERA_MOVED = "The camera moved: hold still a moment while footform finds your feet again."
+CURL_CUE = "grip the floor with the toes flat: do not curl them under"
+LITTLE_TOE_CUE = "lift the little toe as high as the big toe"
 ANKLE_CUE = "keep your heels and ankles still: only the toes move"
 
 
@@ -39,15 +45,22 @@ class _Movement:
     start: float
     peak: dict[str, float] = field(default_factory=dict)  # foot -> largest toe band change
     ankle: dict[str, float] = field(default_factory=dict)  # foot -> largest ankle change
+    at_peak: dict[str, FootMotion] = field(default_factory=dict)  # foot -> its motion at its largest change
     rest_frames: int = 0
 
     def add(self, frame: ToeFrame) -> None:
         for side, motion in frame.feet.items():
-            self.peak[side] = max(self.peak.get(side, 0.0), motion.change)
+            if motion.change > self.peak.get(side, 0.0):
+                self.peak[side] = motion.change
+                self.at_peak[side] = motion
             self.ankle[side] = max(self.ankle.get(side, 0.0), motion.ankle_change)
 
     def side(self) -> Side:
         return side_of({s: v for s, v in self.peak.items() if v >= MOVED_CHANGE})
+
+    def moved(self) -> list[str]:
+        """The feet whose toes moved."""
+        return [s for s, v in self.peak.items() if v >= MOVED_CHANGE]
 
     def ankle_moved(self) -> bool:
         return any(self.ankle[s] > ANKLE_SHARE * self.peak[s] for s in self.peak if self.peak[s] >= MOVED_CHANGE)
@@ -112,9 +125,17 @@ class ToeDetector:
     def _ended(self, frame: ToeFrame, movement: _Movement) -> list[RepEvent]:
         if frame.t - movement.start < MIN_SECONDS:
             return []
-        if movement.ankle_moved():
-            return [self._rep(movement.side(), movement.start, frame.t, False, ANKLE_CUE)]
-        return [self._rep(movement.side(), movement.start, frame.t, True, "", change=max(movement.peak.values()))]
+        fault = ANKLE_CUE if movement.ankle_moved() else self._fault(movement)
+        return [self._rep(movement.side(), movement.start, frame.t, not fault, fault or self._note(movement),
+                          change=round(max(movement.peak.values()), 3))]
+
+    def _note(self, movement: _Movement) -> str:
+        """A form cue for a rep that counts, or ""."""
+        return ""
+
+    def _fault(self, movement: _Movement) -> str:
+        """The cue for a movement that is not a rep of this exercise, or "" for a rep."""
+        return ""
 
     def _rep(self, side: Side, start: float, end: float, complete: bool, cue: str, **measures) -> RepEvent:
         if complete:
@@ -127,7 +148,26 @@ class ToeDetector:
 
 
 class ToeLiftDetector(ToeDetector):
+    """Toe Fan lift. The little-toe half's change over the big-toe half's, at the top of the lift, is compared with
+    the best so far in the set, per foot: well below it, the little toe stayed lower than it can go. (A set's first
+    lift is the first yardstick, so it is never cued; the share differs between feet and views, so it is not judged
+    against a fixed number.)"""
+
     exercise = "toe-fan-lift"
+
+    def __init__(self):
+        super().__init__()
+        self._best_share: dict[str, float] = {}
+
+    def _note(self, movement: _Movement) -> str:
+        low = False
+        for side in movement.moved():
+            motion = movement.at_peak[side]
+            share = motion.lateral_change / max(motion.medial_change, 1e-6)
+            best = self._best_share.get(side, 0.0)
+            low |= share < LITTLE_TOE_SHARE * best
+            self._best_share[side] = max(best, share)
+        return LITTLE_TOE_CUE if low else ""
 
 
 class ToeSpreadDetector(ToeDetector):
@@ -135,7 +175,14 @@ class ToeSpreadDetector(ToeDetector):
 
 
 class ToeGripDetector(ToeDetector):
+    """A grip presses the toes into the floor where they lie; toes curled under lift their knuckles and show the
+    shadow beneath them, darkening the toe band: that is cued, not counted."""
+
     exercise = "toe-grip"
+
+    def _fault(self, movement: _Movement) -> str:
+        curled = any(movement.at_peak[s].darkening > CURL_DARKENING * movement.peak[s] for s in movement.moved())
+        return CURL_CUE if curled else ""
 
 
 HALVES = {"big": "medial_change", "little": "lateral_change"}
