@@ -8,13 +8,16 @@ import os
 import sys
 import time
 
-from routines.exercises import EXERCISES
+from routines.exercises import ALL_EXERCISES, EXERCISES
 
 USAGE_ERROR = 2
 NOT_EXACT = 1
 INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 # One rep of each exercise, as the report says it ("1 heel raise", "3 heel raises").
-REP_NAMES = {"heel-raise": "heel raise", "ankle-rock": "ankle rock", "ball-roll": "ball-of-foot roll"}
+REP_NAMES = {"heel-raise": "heel raise", "ankle-rock": "ankle rock", "ball-roll": "ball-of-foot roll",
+             "toe-fan-lift": "toe lift", "toe-fan-spread": "toe spread", "great-toe-down-big": "big-toe press",
+             "great-toe-down-little": "little-toe press", "great-toe-down-alternate": "alternating toe press",
+             "toe-grip": "toe grip"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     analyze = commands.add_parser("analyze", parents=[common, pool], help="count the reps of one exercise in videos")
     analyze.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (mp4, mov, webm, avi, ...)")
-    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(EXERCISES), help="the exercise to count")
+    analyze.add_argument("--exercise", "-e", required=True, choices=sorted(ALL_EXERCISES),
+                         help="the exercise to count (the toe exercises from a close-up of the feet)")
     analyze.add_argument("--json", action="store_true",
                          help="print JSON instead of the report: one object for one video, a list for several")
     analyze.add_argument("--annotate", metavar="OUT.mp4", help="also write the clip with the overlay (H.264 MP4)")
@@ -116,13 +120,15 @@ def _analyze_several(args) -> int:
 
 def _report(result) -> str:
     from routines.detectors.events import readable_measures
+    from routines.exercises import exercise
 
     sides = result.per_side
     lines = [
         f"{os.path.basename(result.path)}: {_reps(len(result.reps), result.exercise)} "
         f"(left {sides['left']}, right {sides['right']}, both {sides['both']})"
         + (f", {len(result.partial_reps)} partial" if result.partial_reps else ""),
-        f"{result.frames} frames, {result.duration:.1f} s, a person found in {result.frames_with_pose} of them",
+        f"{result.frames} frames, {result.duration:.1f} s, "
+        f"{'the feet' if exercise(result.exercise).closeup else 'a person'} found in {result.frames_with_pose} of them",
     ]
     reasons: list[str] = []
     if result.events:
@@ -149,7 +155,7 @@ def _not_measured(measures: dict) -> list[str]:
 
 def _reps(count: int, exercise: str) -> str:
     name = REP_NAMES.get(exercise, f"{exercise} rep")
-    return f"{count} {name}" if count == 1 else f"{count} {name}s"
+    return f"{count} {name}" if count == 1 else f"{count} {name}es" if name.endswith("ss") else f"{count} {name}s"
 
 
 def _eval(args) -> int:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from routines.detectors.events import RepEvent
-from routines.pipeline import FrameResult, Pipeline, annotate
+from routines.exercises import exercise as exercise_entry
+from routines.pipeline import FrameResult, Pipeline, annotate, make_pipeline
 from vision.traces import load_trace
 from vision.video import VideoFile, read_ahead
 from vision.writer import VideoWriter
@@ -24,7 +25,7 @@ class Analysis:
     fps: float
     duration: float
     frames: int = 0
-    frames_with_pose: int = 0
+    frames_with_pose: int = 0  # frames where the person (or, close up, the feet) was found
     events: list[RepEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     signal: list[tuple[float, float]] = field(default_factory=list)  # (t, detector signal) for charts
@@ -80,8 +81,15 @@ def analyze_clip(
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, Analysis]:
     """Count several exercises in one video file, by exercise name: the clip is decoded and its poses estimated
-    once, and every exercise's detector is fed the same poses. The annotated copy shows the first exercise."""
-    pipelines = [Pipeline(exercise) for exercise in exercises]
+    once, and every exercise's detector is fed the same poses. The annotated copy shows the first exercise.
+
+    Toe exercises are read from a close-up of the feet, the others from the whole body: one clip is one view, so
+    they cannot be mixed (ValueError)."""
+    closeup = {exercise_entry(e).closeup for e in exercises}
+    if len(closeup) > 1:
+        raise ValueError("the toe exercises need a close-up of the feet and the others the whole body: "
+                         "count them from separate clips")
+    pipelines = [make_pipeline(exercise) for exercise in exercises]
     lead = pipelines[0]  # estimates the poses and looks for other people; the others are fed its poses
     with VideoFile(path) as video:
         info = video.info
@@ -93,7 +101,10 @@ def analyze_clip(
                 step = lead.process(frame.image, frame.t)
                 tallies[0].add(step)
                 for pipeline, tally in zip(pipelines[1:], tallies[1:]):
-                    tally.add(pipeline.feed(step.pose, frame.t), step.several_people)
+                    if isinstance(pipeline, Pipeline):
+                        tally.add(pipeline.feed(step.pose, frame.t), step.several_people)
+                    else:  # close up: each toe detector follows the feet itself (a few ms a frame)
+                        tally.add(pipeline.process(frame.image, frame.t))
                 if writer is not None:
                     writer.write(annotate(frame.image, step), frame.t)
                 if progress is not None and info.duration > 0:
@@ -139,7 +150,7 @@ class _Tally:
     def add(self, step: FrameResult, several_people: bool | None = None) -> None:
         result = self.result
         result.frames += 1
-        result.frames_with_pose += step.pose is not None
+        result.frames_with_pose += step.found
         result.events.extend(step.events)
         self._several_people = step.several_people if several_people is None else several_people
         result.signal.append((step.t, step.status.signal))
@@ -159,6 +170,8 @@ class _Tally:
 
 
 def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:
+    if exercise_entry(result.exercise).closeup:
+        return _closeup_warnings(result)
     warnings = []
     if result.frames_with_pose == 0:
         return ["No person was found in the video: nothing was counted."]
@@ -174,3 +187,14 @@ def _warnings(result: Analysis, hidden_seconds: float) -> list[str]:
             "so nothing could be counted."
         )
     return warnings
+
+
+def _closeup_warnings(result: Analysis) -> list[str]:
+    if result.frames_with_pose == 0:
+        return ["The feet were not found: the toe exercises need a close-up of both bare feet, the camera on the "
+                "floor about half a metre in front of the toes. Nothing was counted."]
+    missing = result.frames - result.frames_with_pose
+    if missing > NO_PERSON_WARNING_SHARE * result.frames:
+        return [f"The feet were not found (or the camera was moving) in {missing} of {result.frames} frames: "
+                "reps there were not counted."]
+    return []

@@ -30,7 +30,8 @@ FIND_WIDTH = 240  # pixels: GrabCut runs at this width
 LEG_BAND = (0.1, 0.22)  # rows, as shares of the picture's height, where the shins are seen against the wall or floor
 FLOOR_BAND = 0.12  # share of the height at the bottom that is floor in front of the toes
 LEG_CONTRAST = 8.0  # colour distance (Lab) from the floor that marks a leg column
-MIN_LEG_WIDTH = 0.04  # share of the picture's width
+MIN_LEG_WIDTH = 0.07  # share of the picture's width: a leg seen close up is at least this wide ...
+MIN_FOOT_WIDTH = 0.04  # ... and a foot's toes this wide
 FLOOR_LIKE = 12.0  # colour distance (Lab) to the floor's nearest typical colour within which a pixel is floor
 WIDEST_FOOT = 1.3  # a foot's front is at most this many times as wide as its leg where the legs were found
 FOOT_REACH = 0.5  # a foot reaches at most this many leg widths beyond its leg's columns on the picture
@@ -61,13 +62,6 @@ class FootBox:
     def toe_band(self) -> tuple[slice, slice]:
         top = max(0, self.bottom - int(TOE_BAND * self.width))
         return slice(top, self.bottom + 1), slice(self.left, self.right)
-
-    def halves(self, middle: int) -> dict[str, tuple[slice, slice]]:
-        """The big-toe (medial) and little-toe (lateral) halves of the band, split at column `middle`."""
-        rows, _ = self.toe_band
-        inner_is_right = self.side == "right"  # the right foot's big toe is on the picture's right
-        left, right = slice(self.left, middle), slice(middle, self.right)
-        return {"medial": (rows, right if inner_is_right else left), "lateral": (rows, left if inner_is_right else right)}
 
 
 @dataclass(frozen=True)
@@ -128,13 +122,13 @@ def _floor_colours(floor: np.ndarray, k: int = 4) -> np.ndarray:
 
 
 def find_feet(image: np.ndarray) -> list[FootBox]:
-    """Both feet's boxes at WORK_WIDTH (one foot when only one is in view), or [] when no feet are found."""
+    """Both feet's boxes at WORK_WIDTH, right foot first, or [] when not both feet are found."""
     height, width = image.shape[:2]
     small = cv2.resize(image, (FIND_WIDTH, round(height * FIND_WIDTH / width)), interpolation=cv2.INTER_AREA)
     h, w = small.shape[:2]
     lab = _lab(small)
     legs = _legs_at_top(lab)
-    if not legs:
+    if len(legs) < 2:  # both feet are in view close up; a full-body view shows one body here
         return []
     mask = np.full((h, w), cv2.GC_BGD, np.uint8)
     band = slice(int(LEG_BAND[0] * h), int(LEG_BAND[1] * h))
@@ -170,10 +164,11 @@ def find_feet(image: np.ndarray) -> list[FootBox]:
         if box is None:
             continue
         # Facing the camera, the person's right foot is on the picture's left.
-        side = ("right", "left")[i] if len(legs) == 2 else ("right" if a + b < w else "left")
+        side = ("right", "left")[i]
         left, right, bottom = (round(v * scale) for v in box)
         feet.append(FootBox(side, left, right, bottom))
-    return [f for f in feet if f.width >= MIN_LEG_WIDTH * WORK_WIDTH]
+    feet = [f for f in feet if f.width >= MIN_FOOT_WIDTH * WORK_WIDTH]
+    return feet if len(feet) == 2 else []
 
 
 def _foot(foreground: np.ndarray, lo: int, hi: int, leg: tuple[int, int], band: slice) -> tuple[int, int, int] | None:
