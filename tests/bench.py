@@ -9,8 +9,11 @@
 5. Recall on the real clips: `footform eval ../shared/realvids/labels.json`, its table (reps counted against the hand
    count per clip, false reps on the clips labelled 0).
 
-`python -m tests.bench [analyze] [eval] [recall]` runs only those parts; the machine's load average is printed first,
-as the figures depend on what else keeps the cores busy.
+6. The close-up toe checker: milliseconds a frame over the close-up samples (the goal: room for at least 20 frames a
+   second on the live page), and how long finding the feet takes.
+
+`python -m tests.bench [analyze] [eval] [recall] [closeup]` runs only those parts; the machine's load average is
+printed first, as the figures depend on what else keeps the cores busy.
 """
 from __future__ import annotations
 
@@ -195,7 +198,35 @@ def analyze_speed() -> None:
     print(f"peak memory of footform analyze: {peak_mb:6.0f} MB")
 
 
-PARTS = {"analyze": analyze_speed, "eval": eval_speedup, "recall": recall}
+def closeup_speed() -> None:
+    """The close-up toe checker (find the feet once, then follow the toe bands): milliseconds a frame over every
+    close-up sample, decoded beforehand, and the frames per second that leaves room for on one core."""
+    from routines.pipeline import CloseupPipeline
+    from vision.closeup import find_feet
+    from vision.video import VideoFile
+
+    finding, tracking, frames = [], 0.0, 0
+    for path in sorted((SAMPLES / "closeup").glob("*.mp4")):
+        truth = json.loads(path.with_suffix(".json").read_text())
+        exercise = truth["exercise"] if truth["exercise"] in truth["counts"] else "toe-fan-lift"
+        with VideoFile(path) as video:
+            pictures = [(frame.image, frame.t) for frame in video]
+        start = time.perf_counter()
+        find_feet(pictures[0][0])
+        finding.append(time.perf_counter() - start)
+        pipeline = CloseupPipeline(exercise)
+        start = time.perf_counter()
+        for image, t in pictures:
+            pipeline.process(image, t)
+        tracking += time.perf_counter() - start
+        frames += len(pictures)
+    per_frame = 1000 * tracking / frames
+    print(f"close-up toe checker per frame:  {per_frame:7.2f} ms over {frames} frames "
+          f"(room for {1000 / per_frame:.0f} frames/s on one core; goal >= 20)")
+    print(f"finding the feet (once a stream): {min(finding):.2f}-{max(finding):.2f} s")
+
+
+PARTS = {"analyze": analyze_speed, "eval": eval_speedup, "recall": recall, "closeup": closeup_speed}
 
 
 def main() -> None:
