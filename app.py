@@ -10,7 +10,7 @@ import streamlit as st
 
 from appviews import analyse, history, live, practice
 from appviews.common import STYLE
-from routines.exercises import EXERCISES
+from routines.exercises import ALL_EXERCISES, EXERCISES
 
 # Sidebar label -> (page, mode) in the address.
 PAGES = {
@@ -51,7 +51,7 @@ def main() -> None:
     if label == "Practice one exercise":
         wanted = st.query_params.get("exercise", next(iter(EXERCISES)))
         exercise = practice.exercise_choice(wanted)
-        if wanted not in EXERCISES:
+        if wanted not in ALL_EXERCISES:
             st.warning(f"The address asks for an exercise footform does not know ({wanted!r}): showing {exercise}.")
         _address_from_page()
     st.sidebar.toggle("Tick on each rep", value=True, key="sound_tick")

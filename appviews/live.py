@@ -5,10 +5,14 @@ reads `LivePractice.snapshot()` a few times a second and renders it. No `st.*` c
 """
 from __future__ import annotations
 
+import functools
 import time
+from pathlib import Path
 from typing import Callable
 
 import av
+import cv2
+import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -34,6 +38,23 @@ CAMERA_MESSAGES = {
     "media_api_not_available": "This browser cannot use the camera here: open the app at http://127.0.0.1 or "
                                "http://localhost in a current browser",
 }
+
+
+# A rendered close-up clip whose first frame shows the camera placed well for the toe exercises.
+CLOSEUP_EXAMPLE = Path(__file__).resolve().parents[1] / "samples" / "closeup" / "closeup_toe_fan_lift_A.mp4"
+
+
+@functools.lru_cache(maxsize=1)
+def closeup_example() -> np.ndarray | None:
+    """The framing the toe exercises want, as an RGB picture: the example clip's first frame (None without it)."""
+    if not CLOSEUP_EXAMPLE.is_file():
+        return None
+    capture = cv2.VideoCapture(str(CLOSEUP_EXAMPLE))
+    try:
+        ok, frame = capture.read()
+    finally:
+        capture.release()
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) if ok else None
 
 
 # streamlit-webrtc keeps the component's state under this key of st.session_state.

@@ -19,7 +19,7 @@ import numpy as np
 from routines.detectors.events import DetectorStatus
 from routines.exercises import EXERCISES, exercise_title
 from routines.history import HistoryStore
-from routines.pipeline import FrameResult, Pipeline, annotate
+from routines.pipeline import FrameResult, Pipeline, annotate, make_pipeline
 from routines.session import ACTIVE, DONE, RoutineSession
 
 LOG = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class LivePractice:
     """
 
     def __init__(self, store: HistoryStore | None, exercise: str | None = None,
-                 routine: RoutineSession | None = None, pipeline_factory: Callable[[str], Pipeline] = Pipeline,
+                 routine: RoutineSession | None = None, pipeline_factory: Callable[[str], Pipeline] = make_pipeline,
                  wall: Callable[[], float] = time.monotonic, settle_seconds: float = STREAM_SETTLE_SECONDS):
         if (exercise is None) == (routine is None):
             raise ValueError("give either an exercise (free practice) or a routine session")
@@ -271,7 +271,12 @@ class LivePractice:
         if self.routine is not None:
             wanted = self.routine.camera_exercise
             if wanted is not None and wanted != pipeline.exercise:
-                pipeline.set_exercise(wanted)
+                if pipeline.handles(wanted):
+                    pipeline.set_exercise(wanted)
+                else:
+                    # The routine moved between a toe step seen close up and a full-body step: another kind of
+                    # pipeline counts it.
+                    pipeline = self._switch_pipeline(wanted, image)
         t = self._clock(frame_time)
         if self._stream_began is None:
             self._stream_began = t
@@ -307,6 +312,15 @@ class LivePractice:
                 self._cue = ""  # a clean rep clears the last form cue from the screen
             self._guidance(result.status.message, t)
         return self._draw(image, result)
+
+    def _switch_pipeline(self, exercise: str, image: np.ndarray) -> Pipeline:
+        fresh = self._make_pipeline(exercise)
+        fresh.warm_up(*image.shape[:2])
+        with self._state:
+            old, self._pipeline = self._pipeline, fresh
+            self._status = None
+        old.close()
+        return fresh
 
     def _draw(self, image: np.ndarray, result: FrameResult) -> np.ndarray:
         status = dataclasses.replace(result.status, cue=self._cue)

@@ -9,7 +9,7 @@ import streamlit as st
 from appviews import live as camera_view
 from appviews.common import beat, exercise_label, play, reps, store
 from appviews.live_practice import LivePractice, LiveSnapshot
-from routines.exercises import EXERCISES, exercise_title
+from routines.exercises import ALL_EXERCISES, CLOSEUP_SETUP, exercise_title
 from routines.routine import RoutineError, load_routine
 from routines.session import RoutineSession
 
@@ -64,12 +64,12 @@ def free_page(exercise: str) -> None:
     with right:
         counter, sides, status = _Slot(), _Slot(), _Slot()
         sound = st.empty()
-        st.info(EXERCISES[exercise].setup)
+        _setup(exercise)
 
     def render(snap: LiveSnapshot, problem: str) -> None:
         counter.big("ff-count", f"Reps counted: {snap.count}")
         per_side = ", ".join(f"{side} {n}" for side, n in snap.per_side.items() if n)
-        sides.caption(f"By foot: {per_side}" if per_side else EXERCISES[exercise].counts_when)
+        sides.caption(f"By foot: {per_side}" if per_side else ALL_EXERCISES[exercise].counts_when)
         status.status(snap, problem)
 
     snap = live.snapshot()
@@ -83,7 +83,26 @@ def free_page(exercise: str) -> None:
     camera_view.watch(ctx, live, render, sound)
 
 
+def _setup(exercise: str) -> None:
+    """How to stand to the camera for `exercise`; for a toe exercise, how to place the camera, with a picture."""
+    entry = ALL_EXERCISES[exercise]
+    if entry.closeup:
+        closeup_guide()
+    else:
+        st.info(entry.setup)
+
+
+def closeup_guide() -> None:
+    """Where the camera goes for the toe exercises: the words, and a picture of good framing when there is one."""
+    st.info(CLOSEUP_SETUP)
+    example = camera_view.closeup_example()
+    if example is not None:
+        st.image(example, caption="Framed like this: both feet, toes towards the camera", width="stretch")
+
+
 # The routine
+
+CLOSEUP_VIEW = "closeup_view"  # the routine page's checkbox: the camera is close to the feet for the toe steps
 
 
 def routine_page() -> None:
@@ -104,7 +123,7 @@ def _start_routine() -> None:
     except RoutineError as error:
         st.session_state["routine_error"] = str(error)
         return
-    session = RoutineSession(routine, store())
+    session = RoutineSession(routine, store(), closeup_view=bool(st.session_state.get(CLOSEUP_VIEW, False)))
     session.start()
     st.session_state["routine_session"] = session
 
@@ -119,9 +138,13 @@ def _routine_intro() -> None:
     if error:
         st.error(error)
     st.write(f"**{routine.name}**: {len(routine.steps)} steps, barefoot, feet parallel and shoulder-width apart.")
+    closeup_view = st.checkbox(
+        "Camera close to my feet for the toe steps", key=CLOSEUP_VIEW,
+        help="Put the camera on the floor in front of your feet for the toe steps, and the camera counts them too; "
+             "otherwise you follow a beat and confirm them yourself.")
     rows = []
     for step in routine.steps:
-        checked = "camera" if step.camera_checked else "you (guided, not camera-checked)"
+        checked = "camera" if step.checked_by(closeup_view) else "you (guided, not camera-checked)"
         rows.append({"step": step.title, "reps": step.reps, "side": step.side, "checked by": checked})
     st.table(pd.DataFrame(rows).set_index("step"))
     st.button("Start the routine", type="primary", on_click=_start_routine)
@@ -177,14 +200,15 @@ def _guided_step(session: RoutineSession) -> None:
 def _camera_step(session: RoutineSession, sound) -> None:
     current = session.current
     step = current.step
-    live = camera_view.live_practice(("routine", session.session_id), lambda: LivePractice(store(), routine=session))
+    live = camera_view.live_practice(("routine", session.session_id, session.closeup_view),
+                                     lambda: LivePractice(store(), routine=session))
     left, right = st.columns([3, 2])
     with left:
         ctx = camera_view.camera(live)
         st.caption(camera_view.CAMERA_HELP)
     with right:
         counter, status = _Slot(), _Slot()
-        st.info(EXERCISES[step.exercise].setup)
+        _setup(current.exercise)
     side = f" {step.side} foot" if step.side in ("left", "right") else ""
     index = session.index
 
@@ -214,7 +238,7 @@ def _routine_summary(session: RoutineSession) -> None:
 
 def exercise_choice(initial: str) -> str:
     """The free-practice exercise selector (in the sidebar), starting at `initial`."""
-    options = list(EXERCISES)
+    options = list(ALL_EXERCISES)
     if st.session_state.get("free_exercise") not in options:
         st.session_state["free_exercise"] = initial if initial in options else options[0]
     return st.sidebar.selectbox("Exercise", options, key="free_exercise", format_func=exercise_label)

@@ -38,8 +38,8 @@ EXERCISES: dict[str, Exercise] = {e.name: e for e in (
 )}
 
 
-CLOSEUP_SETUP = ("Put the laptop (or its camera) on the floor, tilted down at your feet, about half a metre in front of "
-                 "your toes: both bare feet in view, toes towards the camera, nothing else moving in the picture.")
+CLOSEUP_SETUP = ("Put the laptop (or its camera) on the floor, tilted down at your feet, about half a metre in front "
+                 "of your toes: both bare feet in view, toes towards the camera, nothing else moving in the picture.")
 
 # The toe exercises: seen with a camera close to the feet, where the toes are tens of pixels across.
 CLOSEUP_EXERCISES: dict[str, Exercise] = {e.name: e for e in (

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from routines.exercises import EXERCISES
+from routines.exercises import CLOSEUP_EXERCISES, EXERCISES
 
 DEFAULT_ROUTINE = Path(__file__).with_name("routine.json")
 
@@ -24,10 +24,20 @@ class Step:
     reps: int
     beat_seconds: float  # pace of the guided beat, seconds per rep
     instructions: str
+    # The close-up detector that counts this step when the camera is close to the feet (the toe steps), else None.
+    closeup: str | None = None
 
     @property
     def camera_checked(self) -> bool:
+        """Counted by the camera at full-body framing."""
         return self.exercise is not None
+
+    def checked_by(self, closeup_view: bool) -> str | None:
+        """The detector that counts this step: its close-up one when the camera is close to the feet and it has one,
+        else its full-body one; None for a step the person confirms (guided)."""
+        if closeup_view and self.closeup is not None:
+            return self.closeup
+        return self.exercise
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ def _step(item: dict) -> Step:
     exercise = item.get("exercise")
     if exercise is not None and exercise not in EXERCISES:
         raise ValueError(f"step {item.get('id')!r}: unknown exercise {exercise!r}")
+    closeup = item.get("closeup")
+    if closeup is not None and closeup not in CLOSEUP_EXERCISES:
+        raise ValueError(f"step {item.get('id')!r}: unknown close-up exercise {closeup!r}")
     side = item.get("side", "both")
     if side not in ("left", "right", "both"):
         raise ValueError(f"step {item.get('id')!r}: side must be left, right or both")
@@ -69,4 +82,5 @@ def _step(item: dict) -> Step:
         reps=reps,
         beat_seconds=float(item.get("beat_seconds", 3.0)),
         instructions=str(item["instructions"]),
+        closeup=closeup,
     )

@@ -37,6 +37,7 @@ class RepOutcome(NamedTuple):
 @dataclass
 class StepProgress:
     step: Step
+    exercise: str | None = None  # the detector that counts the step in this session's view, None for a guided step
     done: int = 0
     status: str = PENDING
     wrong_side: int = 0
@@ -46,7 +47,7 @@ class StepProgress:
 
     @property
     def counted_by_camera(self) -> bool:
-        return self.step.camera_checked
+        return self.exercise is not None
 
     def note_texts(self) -> list[str]:
         return [f"{note} ({n}x)" if n > 1 else note for note, n in self.notes.items()]
@@ -55,16 +56,18 @@ class StepProgress:
 class RoutineSession:
     """One run through the routine. Thread-safe: a stream's worker adds reps while the page confirms or skips.
 
-    >>> session = RoutineSession(load_routine(), store)
+    >>> session = RoutineSession(load_routine(), store, closeup_view=True)  # the camera counts the toe steps too
     >>> session.start()
     >>> session.confirm()               # a guided step: the person taps "done"
     >>> session.add_event(rep_event)    # a camera step: RepOutcome(counted, cue)
     >>> session.summary()
     """
 
-    def __init__(self, routine: Routine, store: HistoryStore | None = None):
+    def __init__(self, routine: Routine, store: HistoryStore | None = None, closeup_view: bool = False):
         self.routine = routine
-        self.steps = [StepProgress(step) for step in routine.steps]
+        # The camera is close to the feet for the toe steps: their close-up detectors count them.
+        self.closeup_view = closeup_view
+        self.steps = [StepProgress(step, step.checked_by(closeup_view)) for step in routine.steps]
         self.index = 0
         self.paused = False
         self.started = False
@@ -83,7 +86,7 @@ class RoutineSession:
         """The detector the stream should run now, or None when no camera-counted step is under way."""
         with self._lock:
             current = self.current
-            return current.step.exercise if current is not None and current.counted_by_camera else None
+            return current.exercise if current is not None else None
 
     def start(self) -> None:
         with self._lock:
@@ -95,7 +98,7 @@ class RoutineSession:
                     step = progress.step
                     progress.row_id = self._store.add_step(
                         self.session_id, position=position, step_key=step.id, title=step.title,
-                        exercise=step.exercise, side=step.side, prescribed=step.reps,
+                        exercise=progress.exercise, side=step.side, prescribed=step.reps,
                         camera_checked=progress.counted_by_camera,
                     )
             self.started = True
@@ -106,7 +109,7 @@ class RoutineSession:
         with self._lock:
             current = self.current
             if (current is None or self.paused or not current.counted_by_camera
-                    or event.exercise != current.step.exercise):
+                    or event.exercise != current.exercise):
                 return RepOutcome(False, "")
             counts = event.complete and event.side == current.step.side
             current.notes.update(event.cues)

@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import appviews.analyse
+from appviews.common import exercise_label
 from routines.detectors.events import RepEvent
-from routines.exercises import EXERCISES
+from routines.exercises import CLOSEUP_EXERCISES, CLOSEUP_SETUP, EXERCISES
 from routines.history import HistoryStore
 from routines.routine import load_routine
 from tests.clips import write_clip
@@ -75,6 +76,17 @@ def test_free_practice_opens_from_the_address_with_the_counter(db):
     assert "Reps counted: 0" in texts(at)
     assert at.sidebar.radio[0].value == "Practice one exercise"
     assert at.sidebar.selectbox[0].value == "heel-raise"
+
+
+def test_a_toe_exercise_opens_from_the_address_with_the_close_up_framing_guide(db):
+    at = app(page="practice", mode="free", exercise="toe-fan-lift")
+    assert not at.exception and not at.warning
+    assert at.title[0].value == "Practice: toe lifts"
+    assert at.sidebar.selectbox[0].value == "toe-fan-lift"
+    assert {exercise_label(name) for name in CLOSEUP_EXERCISES} <= set(at.sidebar.selectbox[0].options)
+    assert CLOSEUP_SETUP in texts(at) and "Reps counted: 0" in texts(at)
+    assert len(at.get("image")) == 1, "the framing picture is not on the page"
+    assert any(type(e).__name__ == "UnknownElement" for e in at.main), "the webrtc component is not on the page"
 
 
 def test_an_unknown_exercise_in_the_address_falls_back_with_a_warning(db):
@@ -229,6 +241,29 @@ def test_routine_camera_steps_show_the_camera_and_the_step_counter(db):
     # The step is announced once, its side said once.
     [spoken] = [h.proto.body for h in at.get("html") if "SpeechSynthesisUtterance" in h.proto.body]
     assert 'SpeechSynthesisUtterance("Heel Raise: right foot: 8 reps.")' in spoken
+
+
+def test_routine_with_the_camera_close_to_the_feet_counts_the_toe_steps_by_camera(db):
+    routine = load_routine()
+    at = app(page="practice", mode="routine")
+    checks = at.table[0].value["checked by"]
+    assert checks["Toe Fan: lift and lower"].startswith("you (guided")
+    at.checkbox(key="closeup_view").check().run()
+    assert at.table[0].value["checked by"]["Toe Fan: lift and lower"] == "camera"
+    button(at, "Start the routine").click().run()
+    assert not at.exception
+    first = routine.steps[0]
+    assert at.subheader[0].value == first.title
+    assert "Guided step" not in texts(at)
+    assert CLOSEUP_SETUP in texts(at) and f"0 / {first.reps}" in texts(at)
+    assert len(at.get("image")) == 1, "the framing picture is not on the page"
+    assert any(type(e).__name__ == "UnknownElement" for e in at.main), "the webrtc component is not on the page"
+    while at.subheader[0].value != "Rock Out":
+        button(at, "Skip this step").click().run()
+    assert CLOSEUP_SETUP not in texts(at) and EXERCISES["ankle-rock"].setup in texts(at)
+    button(at, "Stop the routine").click().run()
+    [session] = HistoryStore(db).sessions()
+    assert all(s.camera_checked for s in session.steps)
 
 
 def test_counts_and_measures_read_as_words():

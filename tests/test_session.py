@@ -1,4 +1,5 @@
 """Following the routine, and the live stream state, with the real routine file, real SQLite and the real pipeline."""
+import json
 import math
 from types import SimpleNamespace
 
@@ -10,9 +11,10 @@ from routines.analysis import analyze_video
 from routines.detectors.events import DetectorStatus, RepEvent
 from routines.history import HistoryStore
 from routines.pipeline import FrameResult, Pipeline
-from routines.routine import load_routine
+from routines.exercises import CLOSEUP_EXERCISES, exercise
+from routines.routine import RoutineError, load_routine
 from routines.session import RoutineSession
-from tests.conftest import real_clip
+from tests.conftest import SAMPLES, real_clip
 from vision.foot_signals import NOT_SEEN, FootSignals
 from vision.video import VideoFile
 
@@ -180,6 +182,10 @@ class ScriptedPipeline:
     def set_exercise(self, exercise):
         self.exercise = exercise
 
+    def handles(self, name):
+        # Like the real pipelines: one kind counts either the close-up (toe) exercises or the full-body ones.
+        return exercise(name).closeup == exercise(self.exercise).closeup
+
     def process(self, image, t):
         self.frames += 1
         self.times.append(t)
@@ -336,3 +342,121 @@ def test_live_routine_refuses_double_leg_raises_in_a_single_leg_set(store):
     assert routine.current.done == 0 and routine.current.wrong_side == 3  # ... the set did not count them
     assert snap.cue == "that was both feet; this set is for the right foot only"
     assert snap.speech[1] == snap.cue and snap.ticks == 0
+
+
+# The toe steps seen close up
+
+TOE_STEPS = [s.id for s in ROUTINE.steps if s.closeup is not None]
+
+
+def test_the_toe_steps_name_their_close_up_detectors_and_stay_guided_at_full_body_framing():
+    assert TOE_STEPS == ["toe-fan-lift", "toe-fan-spread", "great-toe-down-big", "great-toe-down-little",
+                         "great-toe-down-alternate", "toe-grip"]
+    for step in ROUTINE.steps:
+        if step.closeup is not None:
+            assert step.exercise is None and step.closeup == step.id and step.closeup in CLOSEUP_EXERCISES
+            assert (step.checked_by(True), step.checked_by(False)) == (step.id, None)
+        else:
+            assert step.checked_by(True) == step.checked_by(False) == step.exercise
+
+
+def test_with_the_close_up_view_the_toe_steps_are_counted_by_the_camera_and_recorded_so(store):
+    session = RoutineSession(ROUTINE, store, closeup_view=True)
+    session.start()
+    assert session.current.counted_by_camera and session.camera_exercise == "toe-fan-lift"
+    session.confirm()  # a camera-checked step is not confirmed by hand
+    assert session.index == 0 and session.current.done == 0
+    session.add_event(rep("both", exercise="heel-raise"))  # another detector's rep is not this step's
+    assert session.current.done == 0
+    first = session.current.step
+    outcomes = [session.add_event(rep("both", exercise="toe-fan-lift")) for _ in range(first.reps)]
+    assert all(o.counted for o in outcomes)
+    assert session.current.step.id == "toe-fan-spread" and session.camera_exercise == "toe-fan-spread"
+    go_to(session, "rock-out")
+    assert session.camera_exercise == "ankle-rock"  # the full-body steps are counted as before
+    go_to(session, "toe-grip")
+    assert session.camera_exercise == "toe-grip"
+    [stored] = store.sessions()
+    checked = {s.step_key: (s.exercise, s.camera_checked) for s in stored.steps}
+    for step in ROUTINE.steps:
+        assert checked[step.id] == (step.closeup or step.exercise, True)
+    assert stored.steps[0].done == first.reps and stored.steps[0].status == "done"
+    assert stored.rep_count == first.reps
+    rows = {r["step"]: r["checked by"] for r in session.summary()}
+    assert set(rows.values()) == {"camera"}
+
+
+def test_without_the_close_up_view_the_toe_steps_stay_guided(store):
+    session = RoutineSession(ROUTINE, store)
+    session.start()
+    assert not session.current.counted_by_camera and session.camera_exercise is None
+    assert session.add_event(rep("both", exercise="toe-fan-lift")) == (False, "")
+    assert session.current.done == 0
+    session.confirm()
+    assert session.current.step.id == "toe-fan-spread"
+    [stored] = store.sessions()
+    checked = {s.step_key: (s.exercise, s.camera_checked) for s in stored.steps}
+    for step_id in TOE_STEPS:
+        assert checked[step_id] == (None, False)
+    rows = {r["step"]: r["checked by"] for r in session.summary()}
+    assert rows["Toe Fan: lift and lower"] == "you (guided)" and rows["Rock Out"] == "camera"
+
+
+def test_a_routine_file_with_an_unknown_close_up_exercise_is_refused(tmp_path):
+    path = tmp_path / "routine.json"
+    path.write_text(json.dumps({"name": "Toes", "steps": [
+        {"id": "toe-wiggle", "title": "Toe wiggle", "exercise": None, "closeup": "toe-wiggle", "reps": 4,
+         "instructions": "Wiggle your toes."}]}), encoding="utf-8")
+    with pytest.raises(RoutineError, match="unknown close-up exercise 'toe-wiggle'"):
+        load_routine(path)
+    # A full-body exercise is not a close-up one either.
+    path.write_text(json.dumps({"name": "Toes", "steps": [
+        {"id": "rock", "title": "Rock", "exercise": None, "closeup": "ankle-rock", "reps": 4,
+         "instructions": "Rock."}]}), encoding="utf-8")
+    with pytest.raises(RoutineError, match="unknown close-up exercise 'ankle-rock'"):
+        load_routine(path)
+
+
+def test_a_live_routine_switches_pipelines_between_close_up_and_full_body_steps(store):
+    ScriptedPipeline.made.clear()
+    routine = RoutineSession(ROUTINE, store, closeup_view=True)
+    routine.start()
+    go_to(routine, "great-toe-down-alternate")
+    live = LivePractice(store, routine=routine, pipeline_factory=lambda name: ScriptedPipeline(name, side="both"),
+                        settle_seconds=0)
+    blank = np.zeros((48, 64, 3), np.uint8)
+    live.arm()
+    for n in range(5 * 8):  # a rep every 5 frames: the step's 8 reps
+        live.process(blank, n * 0.04)
+    assert routine.current.step.id == "rock-out"
+    live.process(blank, 2.0)
+    toes, body = ScriptedPipeline.made
+    assert toes.exercise == "great-toe-down-alternate" and toes.closed  # closed when a full-body step came up
+    assert body.exercise == "ankle-rock" and not body.closed and live.streaming
+    go_to(routine, "ball-roll-left")
+    live.process(blank, 2.04)
+    assert len(ScriptedPipeline.made) == 2 and body.exercise == "ball-roll"  # the same kind: set_exercise
+    go_to(routine, "toe-grip")
+    live.process(blank, 2.08)
+    assert ScriptedPipeline.made[-1].exercise == "toe-grip" and body.closed
+    assert not live.snapshot().error
+
+
+def test_a_live_routine_with_the_close_up_view_counts_a_rendered_toe_fan_clip(store):
+    # samples/closeup/closeup_toe_fan_lift_A: four toe-fan lifts with both feet, filmed close up (its ground truth).
+    routine = RoutineSession(ROUTINE, store, closeup_view=True)
+    routine.start()
+    live = LivePractice(store, routine=routine, settle_seconds=0)
+    live.arm()
+    with VideoFile(SAMPLES / "closeup" / "closeup_toe_fan_lift_A.mp4") as video:
+        for frame in video:
+            live.process(frame.image, 700.0 + frame.t)
+    snap = live.snapshot()
+    assert not snap.error and snap.ticks == 4
+    first = routine.steps[0]
+    assert first.step.id == "toe-fan-lift" and first.done == 4 and first.status == "done"
+    assert routine.current.step.id == "toe-fan-spread" and routine.camera_exercise == "toe-fan-spread"
+    [stored] = store.sessions()
+    assert (stored.steps[0].done, stored.steps[0].camera_checked, stored.rep_count) == (4, True, 4)
+    assert all(r.counted and r.exercise == "toe-fan-lift" for r in store.reps(stored.id))
+    live.end_set()

@@ -71,7 +71,7 @@ class FootMotion:
     change: float  # the whole toe band, in units of the band's own contrast
     medial_change: float  # the big-toe half
     lateral_change: float  # the little-toe half
-    ankle_change: float  # the rows above the toe band (the instep and ankle), in the same units
+    ankle_change: float  # the rows above the toe band (the instep and ankle), in the same units, less any even shift
     darkening: float  # how much darker the toe band is than at rest, in the same units (toes raised or curled
     # under show the shadow beneath them; toes gripping the floor stay flat on it)
 
@@ -220,7 +220,9 @@ class _Foot:
         inner, outer = columns[middle:last], columns[first:middle]
         if self.box.side == "left":  # on the picture, the left foot's big toe is on its left
             inner, outer = outer, inner
-        ankle = float(np.mean(np.abs(gray[self.ankle] - self.ankle_rest))) / self.contrast
+        ankle_difference = gray[self.ankle] - self.ankle_rest
+        # Less its mean: what is left of a change of exposure is an even shift, an ankle that moved is not.
+        ankle = float(np.mean(np.abs(ankle_difference - np.mean(ankle_difference)))) / self.contrast
         return FootMotion(change, _mean(inner), _mean(outer), ankle, -float(np.mean(difference)) / self.contrast)
 
 
@@ -251,6 +253,7 @@ class ToeTracker:
         self._feet: list[_Foot] = []
         self._floor_rest: np.ndarray | None = None
         self._floor_window: tuple[slice, slice] | None = None
+        self._floor_level = 1.0
         self._last_search = -np.inf
         self._still_frames = 0
         self._moved = False
@@ -263,7 +266,8 @@ class ToeTracker:
     def update(self, image: np.ndarray, t: float) -> ToeFrame:
         height, width = image.shape[:2]
         small = cv2.resize(image, (WORK_WIDTH, round(height * WORK_WIDTH / width)), interpolation=cv2.INTER_AREA)
-        gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (3, 3), 0).astype(np.float32)
+        # The blur keeps the toes (8-15 pixels across here) and evens out a webcam's pixel noise.
+        gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0).astype(np.float32)
         previous, self._previous = self._previous, gray
         if self._moved:
             if previous is not None and float(np.mean(np.abs(gray - previous))) < STILL_PICTURE:
@@ -287,6 +291,9 @@ class ToeTracker:
         if self._floor_moved(gray):
             self._moved, self._still_frames = True, 0
             return ToeFrame(t, False, camera_moved=True)
+        # A webcam's automatic exposure brightens and darkens the whole picture: the floor in front of the toes
+        # measures by how much, and the feet are compared with their resting pictures at the resting exposure.
+        gray = gray * (self._floor_level / max(1.0, float(np.mean(gray[self._floor_window]))))
         return ToeFrame(t, True, {foot.box.side: foot.motion(gray) for foot in self._feet})
 
     def _set_floor(self, gray: np.ndarray) -> None:
@@ -296,6 +303,7 @@ class ToeTracker:
         top = min(height - 8, bottom + (height - bottom) // 3)
         self._floor_window = (slice(top, height), slice(0, gray.shape[1]))
         self._floor_rest = _windowed(gray[self._floor_window])
+        self._floor_level = float(np.mean(gray[self._floor_window]))
 
     def _floor_moved(self, gray: np.ndarray) -> bool:
         (dx, dy), _ = cv2.phaseCorrelate(self._floor_rest, _windowed(gray[self._floor_window]))

@@ -23,7 +23,8 @@ from vision.closeup import MOVED_CHANGE, FootMotion, ToeFrame
 REST_CHANGE = 0.1  # every foot's change below this for REST_FRAMES frames: the toes are back at rest
 REST_FRAMES = 3
 MIN_SECONDS = 0.4  # a movement shorter than this is a twitch, not a rep
-ANKLE_SHARE = 0.3  # the ankle changed by more than this share of the toes' change: the foot moved, not the toes
+ANKLE_SHARE = 0.3  # the ankle changed by more than this share of the toes' change ...
+ANKLE_MOVED = 0.12  # ... and by more than this: the foot moved, not the toes
 HALF_DOWN = 0.7  # Great Toe Down: a half below this share of its level with all toes up has pressed down ...
 HALF_UP = 0.85  # ... and is up again above this share
 OTHER_DOWN = 0.5  # ... and the other half below this share has gone down too (the press ends: all toes down)
@@ -63,7 +64,7 @@ class _Movement:
         return [s for s, v in self.peak.items() if v >= MOVED_CHANGE]
 
     def ankle_moved(self) -> bool:
-        return any(self.ankle[s] > ANKLE_SHARE * self.peak[s] for s in self.peak if self.peak[s] >= MOVED_CHANGE)
+        return any(self.ankle[s] > max(ANKLE_MOVED, ANKLE_SHARE * self.peak[s]) for s in self.moved())
 
 
 class ToeDetector:

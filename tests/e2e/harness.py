@@ -385,9 +385,9 @@ class StreamDropped(AssertionError):
 
 
 class LivePage:
-    """The free-practice page for one exercise in its own browser tab."""
+    """The free-practice page for one exercise in its own browser tab (or the page at `query`)."""
 
-    def __init__(self, browser, server: LiveServer, exercise: str):
+    def __init__(self, browser, server: LiveServer, exercise: str, query: str | None = None):
         self.server = server
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
         self.page.add_init_script(PAGE_HOOKS)
@@ -401,7 +401,7 @@ class LivePage:
         self.retries: list[str] = []  # why each START click before the last one got no frames
         self.capture_start = 0.0  # wall-clock time (s) at which the camera that streams began capturing
         self.video_at_start: dict = {}  # the returned video when its first frame showed
-        self.page.goto(server.url(f"page=practice&mode=free&exercise={exercise}"))
+        self.page.goto(server.url(query or f"page=practice&mode=free&exercise={exercise}"))
 
     def _check_response(self, response) -> None:
         # Streamlit 1.60 fails GET /favicon.png with a 500 (see HARMLESS_LOG); any other failure counts.
@@ -542,6 +542,49 @@ class LivePage:
     def stop(self) -> None:
         self.button("STOP").click()
         self.button("START").wait_for(timeout=30_000)
+
+
+# In the top page: each time the routine step's counter ("2 / 4", "0 / 8 right foot") changes, with the step's title.
+STEP_HOOK = """
+(() => {
+  if (window.top !== window) return;
+  window.__ffStepCounter = [];
+  const read = () => {
+    const counter = document.querySelector('.ff-step-count'), title = document.querySelector('h3');
+    if (!counter) return;
+    const entry = [Date.now() / 1000, (title ? title.textContent : '').trim(), counter.textContent.trim()];
+    const log = window.__ffStepCounter, last = log[log.length - 1];
+    if (!last || last[1] !== entry[1] || last[2] !== entry[2]) log.push(entry);
+  };
+  new MutationObserver(read).observe(document, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
+
+class RoutinePage(LivePage):
+    """The routine page, started with the camera close to the feet for the toe steps (or not): the first step's
+    camera is on the page, ready for `start()`."""
+
+    def __init__(self, browser, server: LiveServer, closeup_view: bool = True):
+        super().__init__(browser, server, "", query="page=practice&mode=routine")
+        self.page.add_init_script(STEP_HOOK)
+        self.page.reload()  # the hook runs from the next page load on
+        start = self.page.get_by_role("button", name="Start the routine")
+        start.wait_for(timeout=60_000)
+        if closeup_view:
+            self.page.get_by_text("Camera close to my feet for the toe steps").click()
+            self.page.get_by_role("checkbox", name="Camera close to my feet for the toe steps").wait_for(
+                state="attached")
+            self.page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stCheckbox\"] input')?.checked === true")
+        start.click()
+
+    def step_counter_changes(self) -> list[tuple[float, str, str]]:
+        """(wall-clock time, step title, counter text) each time the step's counter or the step changed."""
+        return [tuple(change) for change in self.page.evaluate("() => window.__ffStepCounter")]
+
+    def step_title(self) -> str:
+        return self.page.locator("h3").first.inner_text().strip()
 
 
 @dataclass
