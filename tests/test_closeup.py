@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from routines.analysis import Analysis, analyze_clip
@@ -121,6 +122,22 @@ def test_dropped_frames_leave_the_counts_alone():
                 if index % 2 == 0:
                     pipeline.process(frame.image, frame.t)
         assert pipeline.detector.count == gt["counts"][gt["exercise"]], stem
+
+
+@pytest.mark.parametrize("stem", ["closeup_toe_fan_lift_A", "closeup_great_toe_down_alternate_B",
+                                  "closeup_toe_fan_spread_D_slow"])
+def test_a_dim_noisy_webcam_with_automatic_exposure_leaves_the_counts_alone(stem):
+    """The clip as a cheap webcam in a dim room gives it: under half the light, grainy (noise of 4 grey levels), and
+    the exposure wandering by 12 % over a few seconds."""
+    gt = TRUTHS[stem]
+    pipeline = CloseupPipeline(gt["exercise"])
+    grain = np.random.default_rng(7)
+    with VideoFile(CLOSEUP / gt["clip"]) as video:
+        for frame in video:
+            light = 0.45 * (1 + 0.12 * np.sin(frame.t * 2 * np.pi / 7))
+            image = frame.image * light + grain.normal(0, 4, frame.image.shape)
+            pipeline.process(np.clip(image, 0, 255).astype(np.uint8), frame.t)
+    assert pipeline.detector.count == gt["counts"][gt["exercise"]]
 
 
 def test_both_feet_are_found_in_every_clip_and_nowhere_in_a_full_body_view():

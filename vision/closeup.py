@@ -37,8 +37,10 @@ WIDEST_FOOT = 1.3  # a foot's front is at most this many times as wide as its le
 FOOT_REACH = 0.5  # a foot reaches at most this many leg widths beyond its leg's columns on the picture
 TOE_BAND = 0.45  # the toe band's height, as a share of the foot's width
 ANKLE_ROWS = 0.8  # the ankle window: this many foot widths of rows above the toe band
+AREA_MARGIN = 0.35  # the area followed around each foot's front reaches this many foot widths beyond its outline
 MOVED_CHANGE = 0.15  # a toe band change above this is a movement
-TOES_MOVING = 0.3  # columns that change by this share of the most changed one are the toes'
+TOES_MOVING = 0.3  # rows and columns that change by this share of the most changed one (above the quiet ones) are
+# the toes'
 CAMERA_MOVED = 0.15  # the floor shifted by more than this many foot widths: the camera moved
 STILL_PICTURE = 1.5  # mean grey-level change between frames below which the picture is still
 SETTLE_FRAMES = 10  # still frames after the camera moved before the feet are found again
@@ -84,6 +86,13 @@ class ToeFrame:
     camera_moved: bool = False  # the picture moved as a whole: waiting for it to settle
 
 
+def _stretched(image: np.ndarray) -> np.ndarray:
+    """The picture with its levels stretched to the full range: a dim room's picture is found like a bright one's."""
+    low, high = np.percentile(image, (1, 99))
+    scale = 255.0 / max(high - low, 1.0)
+    return np.clip((image.astype(np.float32) - low) * scale, 0, 255).astype(np.uint8)
+
+
 def _lab(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
 
@@ -125,6 +134,7 @@ def find_feet(image: np.ndarray) -> list[FootBox]:
     """Both feet's boxes at WORK_WIDTH, right foot first, or [] when not both feet are found."""
     height, width = image.shape[:2]
     small = cv2.resize(image, (FIND_WIDTH, round(height * FIND_WIDTH / width)), interpolation=cv2.INTER_AREA)
+    small = _stretched(small)
     h, w = small.shape[:2]
     lab = _lab(small)
     legs = _legs_at_top(lab)
@@ -196,34 +206,63 @@ def _foot(foreground: np.ndarray, lo: int, hi: int, leg: tuple[int, int], band: 
 
 
 class _Foot:
-    """One foot's resting pictures: its toe band, and the ankle above it."""
+    """One foot's resting picture, over an area around its front: the toe band and the ankle above it are windows of
+    it. The outline of a foot can come out a little long or short (a floor line that touches the toes, a shadow), so
+    when the foot first moves, the band is put where the picture changed: the toes are what moves."""
 
     def __init__(self, box: FootBox, gray: np.ndarray):
         self.box = box
-        self.band = box.toe_band
-        self.rest = gray[self.band].copy()
-        self.contrast = max(4.0, float(np.std(self.rest)))
-        rows, cols = self.band
-        top = max(0, rows.start - int(ANKLE_ROWS * box.width))
-        self.ankle = (slice(top, max(top + 4, rows.start - 2)), cols)
-        self.ankle_rest = gray[self.ankle].copy()
-        self.toes: tuple[int, int] | None = None  # the band's columns the toes take, once they moved
+        width = box.width
+        top = max(0, box.bottom - int((TOE_BAND + ANKLE_ROWS + AREA_MARGIN) * width))
+        bottom = min(gray.shape[0], box.bottom + int(AREA_MARGIN * width) + 1)
+        left = max(0, box.left - int(AREA_MARGIN * width / 2))
+        right = min(gray.shape[1], box.right + int(AREA_MARGIN * width / 2))
+        self.area = (slice(top, bottom), slice(left, right))
+        self.rest = gray[self.area].copy()
+        self.band_height = max(4, int(TOE_BAND * width))
+        self.ankle_height = max(4, int(ANKLE_ROWS * width))
+        self._place(box.bottom + 1 - top, box.left - left, box.right - left)
+        self.contrast = max(4.0, float(np.std(self.rest[self.band])))
+        self.placed = False  # the band is where the toes moved
+
+    def _place(self, bottom: int, first: int, last: int) -> None:
+        """The toe band ends at row `bottom` of the area and takes columns first..last; the ankle is above it."""
+        top = max(0, bottom - self.band_height)
+        self.band = (slice(top, bottom), slice(first, last))
+        ankle_top = max(0, top - self.ankle_height)
+        self.ankle = (slice(ankle_top, max(ankle_top + 2, top - 2)), slice(first, last))
 
     def motion(self, gray: np.ndarray) -> FootMotion:
-        difference = gray[self.band] - self.rest
-        columns = np.mean(np.abs(difference), axis=0) / self.contrast
+        difference = gray[self.area] - self.rest
+        size = np.abs(difference)
+        if not self.placed and float(np.mean(size[self.band])) + float(np.mean(size[self.ankle])) > (
+                MOVED_CHANGE * self.contrast):
+            self._place_on(size)
+        band = difference[self.band]
+        columns = np.mean(np.abs(band), axis=0) / self.contrast
         change = float(np.mean(columns))
-        if self.toes is None and change > MOVED_CHANGE:
-            self.toes = _toe_columns(columns)
-        first, last = self.toes if self.toes is not None else (0, len(columns))
-        middle = (first + last) // 2
-        inner, outer = columns[middle:last], columns[first:middle]
+        middle = len(columns) // 2
+        inner, outer = columns[middle:], columns[:middle]
         if self.box.side == "left":  # on the picture, the left foot's big toe is on its left
             inner, outer = outer, inner
-        ankle_difference = gray[self.ankle] - self.ankle_rest
+        ankle_difference = difference[self.ankle]
         # Less its mean: what is left of a change of exposure is an even shift, an ankle that moved is not.
         ankle = float(np.mean(np.abs(ankle_difference - np.mean(ankle_difference)))) / self.contrast
-        return FootMotion(change, _mean(inner), _mean(outer), ankle, -float(np.mean(difference)) / self.contrast)
+        return FootMotion(change, _mean(inner), _mean(outer), ankle, -float(np.mean(band)) / self.contrast)
+
+    def _place_on(self, size: np.ndarray) -> None:
+        """Put the band on the lowest rows and the columns that changed most: the toes, as they start to move."""
+        moving = _changed(np.convolve(np.mean(size, axis=1), np.ones(3) / 3, mode="same"))
+        bottom = int(moving[-1]) + 2
+        moving = _changed(np.mean(size[max(0, bottom - self.band_height):bottom], axis=0))
+        self._place(bottom, int(moving[0]), int(moving[-1]) + 1)
+        self.placed = True
+
+
+def _changed(profile: np.ndarray) -> np.ndarray:
+    """The indices of a profile of change that rise well above its quiet part (a dim picture's noise)."""
+    quiet = float(np.percentile(profile, 20))
+    return np.flatnonzero(profile >= quiet + TOES_MOVING * (profile.max() - quiet))
 
 
 def _windowed(patch: np.ndarray) -> np.ndarray:
@@ -233,13 +272,6 @@ def _windowed(patch: np.ndarray) -> np.ndarray:
 
 def _mean(values: np.ndarray) -> float:
     return float(np.mean(values)) if values.size else 0.0
-
-
-def _toe_columns(columns: np.ndarray) -> tuple[int, int]:
-    """The band's columns the toes take: those that changed most when the toes first moved (the band is wider than
-    the toes where the foot's outline took in some floor)."""
-    moving = np.flatnonzero(columns >= TOES_MOVING * columns.max())
-    return int(moving[0]), int(moving[-1]) + 1
 
 
 class ToeTracker:

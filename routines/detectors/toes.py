@@ -32,7 +32,7 @@ HOLD_SECONDS = 0.25  # a press held at least this long counts
 
 CURL_DARKENING = 0.1  # Toe Grip: the toe band darker by this share of its change at the peak: toes curled under
 
-LITTLE_TOE_SHARE = 0.85  # Toe Fan lift: the little toe's share below this part of the set's best: it stayed low
+LITTLE_TOE_SHARE = 0.9  # Toe Fan lift: the little toe's share below this part of the set's best: it stayed low
 
 NOT_FOUND = "Feet not found: put both bare feet in view, toes towards the camera, about half a metre away."
 CAMERA_MOVED = "The camera moved: hold still a moment while footform finds your feet again."
@@ -64,7 +64,10 @@ class _Movement:
         return [s for s, v in self.peak.items() if v >= MOVED_CHANGE]
 
     def ankle_moved(self) -> bool:
-        return any(self.ankle[s] > max(ANKLE_MOVED, ANKLE_SHARE * self.peak[s]) for s in self.moved())
+        # Every foot whose toes moved: a foot outlined a little off takes in part of its toes above its toe band, while
+        # a heel raise or an ankle rock moves the ankle of each foot doing it.
+        moved = self.moved()
+        return bool(moved) and all(self.ankle[s] > max(ANKLE_MOVED, ANKLE_SHARE * self.peak[s]) for s in moved)
 
 
 class ToeDetector:
