@@ -15,7 +15,7 @@ from routines.exercises import exercise as exercise_entry
 from routines.exercises import make_detector
 from vision.closeup import ToeFrame, ToeTracker
 from vision.foot_signals import FootSignalExtractor, FootSignals
-from vision.overlay import draw_panel, draw_pose
+from vision.overlay import draw_panel, draw_pose, draw_toe_bands
 from vision.people import OtherPersonCheck
 from vision.pose import Pose, PoseEstimator
 
@@ -140,7 +140,10 @@ def count_text(status: DetectorStatus, target: int | None = None, side: str | No
 
 
 def annotate(image: np.ndarray, result: FrameResult, target: int | None = None, side: str | None = None) -> np.ndarray:
-    """Draw the skeleton, the counter, the latest cue and any set-up guidance on the frame (in place)."""
+    """Draw the skeleton (close up: the toe bands watched), the counter, the latest cue and any set-up guidance on the
+    frame (in place)."""
+    if isinstance(result.signals, ToeFrame):
+        draw_toe_bands(image, result.signals.bands)
     draw_pose(image, result.pose)
     status = result.status
     return draw_panel(image, count_text(status, target, side), status.cue, status.message)

@@ -140,6 +140,22 @@ def test_a_dim_noisy_webcam_with_automatic_exposure_leaves_the_counts_alone(stem
     assert pipeline.detector.count == gt["counts"][gt["exercise"]]
 
 
+@pytest.mark.parametrize("stem", WITH_REPS)
+def test_the_toe_band_watched_holds_the_toes(stem):
+    """Where the checker watches each foot (and outlines it on the picture) holds at least 4 of its 5 toe tips."""
+    gt = TRUTHS[stem]
+    tracker = ToeTracker()
+    with VideoFile(CLOSEUP / gt["clip"]) as video:
+        for frame in video:
+            last = tracker.update(frame.image, frame.t)
+    with np.load(CLOSEUP / gt["keypoints"]["file"]) as keypoints:
+        tips = keypoints["image_xy"][0, :, :5] / [gt["width"], gt["height"]]  # feet left, right at the first frame
+    for foot, side in enumerate(("left", "right")):
+        left, top, right, bottom = last.bands[side]
+        inside = [left - 0.01 <= x <= right + 0.01 and top - 0.02 <= y <= bottom + 0.02 for x, y in tips[foot]]
+        assert sum(inside) >= 4, (side, last.bands[side], tips[foot])
+
+
 def test_both_feet_are_found_in_every_clip_and_nowhere_in_a_full_body_view():
     for stem, gt in TRUTHS.items():
         with VideoFile(CLOSEUP / gt["clip"]) as video:

@@ -84,6 +84,8 @@ class ToeFrame:
     found: bool  # the feet are found and followed
     feet: dict[str, FootMotion] = field(default_factory=dict)  # by side; empty when not found
     camera_moved: bool = False  # the picture moved as a whole: waiting for it to settle
+    # Where each foot's toe band is, as a share of the picture's width and height: (left, top, right, bottom).
+    bands: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def _stretched(image: np.ndarray) -> np.ndarray:
@@ -250,6 +252,13 @@ class _Foot:
         ankle = float(np.mean(np.abs(ankle_difference - np.mean(ankle_difference)))) / self.contrast
         return FootMotion(change, _mean(inner), _mean(outer), ankle, -float(np.mean(band)) / self.contrast)
 
+    def band_box(self, shape: tuple[int, int]) -> tuple[float, float, float, float]:
+        """The toe band as shares of the picture's width and height: (left, top, right, bottom)."""
+        (rows, cols), (area_rows, area_cols) = self.band, self.area
+        height, width = shape
+        return ((area_cols.start + cols.start) / width, (area_rows.start + rows.start) / height,
+                (area_cols.start + cols.stop) / width, (area_rows.start + rows.stop) / height)
+
     def _place_on(self, size: np.ndarray) -> None:
         """Put the band on the lowest rows and the columns that changed most: the toes, as they start to move."""
         moving = _changed(np.convolve(np.mean(size, axis=1), np.ones(3) / 3, mode="same"))
@@ -326,7 +335,8 @@ class ToeTracker:
         # A webcam's automatic exposure brightens and darkens the whole picture: the floor in front of the toes
         # measures by how much, and the feet are compared with their resting pictures at the resting exposure.
         gray = gray * (self._floor_level / max(1.0, float(np.mean(gray[self._floor_window]))))
-        return ToeFrame(t, True, {foot.box.side: foot.motion(gray) for foot in self._feet})
+        return ToeFrame(t, True, {foot.box.side: foot.motion(gray) for foot in self._feet},
+                        bands={foot.box.side: foot.band_box(gray.shape) for foot in self._feet})
 
     def _set_floor(self, gray: np.ndarray) -> None:
         """The floor in front of the toes, below the feet: it moves only when the camera does."""

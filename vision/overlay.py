@@ -57,3 +57,13 @@ def draw_panel(image: np.ndarray, count_text: str, cue: str = "", message: str =
         cv2.putText(image, text, (pad, y), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
         y += b + pad
     return image
+
+
+def draw_toe_bands(image: np.ndarray, bands: dict[str, tuple[float, float, float, float]]) -> np.ndarray:
+    """Outline where the close-up checker watches each foot's toes (bands as shares of the width and height)."""
+    height, width = image.shape[:2]
+    thick = max(1, max(height, width) // 320)
+    for left, top, right, bottom in bands.values():
+        cv2.rectangle(image, (round(left * width), round(top * height)), (round(right * width), round(bottom * height)),
+                      FOOT, thick, cv2.LINE_AA)
+    return image
