@@ -13,6 +13,7 @@ import pytest
 from routines.analysis import Analysis, analyze_clip
 from routines.exercises import CLOSEUP_EXERCISES
 from routines.pipeline import CloseupPipeline
+from tests.conftest import REALVIDS
 from vision.closeup import ToeTracker, find_feet
 from vision.video import VideoFile
 
@@ -163,6 +164,18 @@ def test_both_feet_are_found_in_every_clip_and_nowhere_in_a_full_body_view():
         assert [f.side for f in feet] == ["right", "left"], stem
     with VideoFile(SAMPLES / "heel_raise_front_A.mp4") as video:
         assert find_feet(next(iter(video)).image) == []
+
+
+@pytest.mark.skipif(not (REALVIDS / "labels.json").exists(), reason="the real clips live in ../shared/realvids")
+def test_no_feet_are_found_in_real_full_body_footage():
+    """Real people filmed whole (homes, gyms, a studio, two people at once): a frame a second of every real clip.
+    A head, a torso or a doorway at the top of the picture is not a pair of shins."""
+    for path in sorted(REALVIDS.glob("*.mp4")):
+        with VideoFile(path) as video:
+            every = max(1, round(video.info.fps))
+            for index, frame in enumerate(video):
+                if index % every == 0:
+                    assert find_feet(frame.image) == [], (path.name, frame.t)
 
 
 def test_a_full_body_clip_says_the_feet_were_not_found():

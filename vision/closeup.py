@@ -27,11 +27,19 @@ import numpy as np
 
 WORK_WIDTH = 320  # pixels: frames are scaled to this width for tracking (4-5 ms a frame)
 FIND_WIDTH = 240  # pixels: GrabCut runs at this width
+TOP_EDGE = 0.05  # the picture's top rows, as a share of its height, where the shins leave the picture
 LEG_BAND = (0.1, 0.22)  # rows, as shares of the picture's height, where the shins are seen against the wall or floor
 FLOOR_BAND = 0.12  # share of the height at the bottom that is floor in front of the toes
 LEG_CONTRAST = 8.0  # colour distance (Lab) from the floor that marks a leg column
-MIN_LEG_WIDTH = 0.07  # share of the picture's width: a leg seen close up is at least this wide ...
-MIN_FOOT_WIDTH = 0.04  # ... and a foot's toes this wide
+# What a close-up view looks like, as shares of the picture's width: a shin at least MIN_LEG_WIDTH and at most
+# MAX_LEG_WIDTH wide, clear of the picture's sides, and each foot's front at least MIN_FOOT_WIDTH wide, the two within
+# FEET_ALIKE of each other. A full-body view fails these (its "legs" at that height are a torso, arms or the
+# picture's edge, and its feet are a few pixels), and then no feet are found rather than the wrong things followed.
+MIN_LEG_WIDTH = 0.07
+MAX_LEG_WIDTH = 0.25
+MIN_FOOT_WIDTH = 0.07
+FEET_ALIKE = 1.6
+MIN_SKIN = 0.1  # the share of a toe band in skin colours, at least (the toe band takes in some floor too)
 FLOOR_LIKE = 12.0  # colour distance (Lab) to the floor's nearest typical colour within which a pixel is floor
 WIDEST_FOOT = 1.3  # a foot's front is at most this many times as wide as its leg where the legs were found
 FOOT_REACH = 0.5  # a foot reaches at most this many leg widths beyond its leg's columns on the picture
@@ -42,7 +50,7 @@ MOVED_CHANGE = 0.15  # a toe band change above this is a movement
 TOES_MOVING = 0.3  # rows and columns that change by this share of the most changed one (above the quiet ones) are
 # the toes'
 CAMERA_MOVED = 0.15  # the floor shifted by more than this many foot widths: the camera moved
-STILL_PICTURE = 1.5  # mean grey-level change between frames below which the picture is still
+STILL_PICTURE = 3.0  # grey levels: a patch of the picture changing less than this between frames is still
 SETTLE_FRAMES = 10  # still frames after the camera moved before the feet are found again
 SEARCH_EVERY = 0.5  # seconds between searches while the feet are not found
 
@@ -110,11 +118,21 @@ def _legs_at_top(lab: np.ndarray) -> list[tuple[int, int]]:
     """The column runs where legs enter the top of the picture: unlike the rest of those rows (the wall or floor
     behind the legs) in colour. The two widest runs, left to right."""
     height, width = lab.shape[:2]
-    top = np.median(lab[int(LEG_BAND[0] * height):int(LEG_BAND[1] * height)], axis=0)
-    distance = np.linalg.norm(top - np.median(top, axis=0), axis=1)
-    distance = np.convolve(distance, np.ones(5) / 5, mode="same")
-    runs = [r for r in _runs(distance > LEG_CONTRAST) if r[1] - r[0] >= MIN_LEG_WIDTH * width]
+    distance = _unlike_row(lab[int(LEG_BAND[0] * height):int(LEG_BAND[1] * height)])
+    runs = [r for r in _runs(distance > LEG_CONTRAST)
+            if MIN_LEG_WIDTH * width <= r[1] - r[0] <= MAX_LEG_WIDTH * width and r[0] > 0 and r[1] < width]
+    # The shins go on up out of the picture: a leg is there in its top rows too (a head or a torso seen in a
+    # full-body view is not).
+    edge = _unlike_row(lab[:max(2, int(TOP_EDGE * height))])
+    runs = [(a, b) for a, b in runs if np.mean(edge[a:b] > LEG_CONTRAST) >= 0.5]
     return sorted(sorted(runs, key=lambda r: r[0] - r[1])[:2])
+
+
+def _unlike_row(rows: np.ndarray) -> np.ndarray:
+    """For each column of a band of rows, how far its typical colour is from the band's typical colour (Lab)."""
+    colours = np.median(rows, axis=0)
+    distance = np.linalg.norm(colours - np.median(colours, axis=0), axis=1)
+    return np.convolve(distance, np.ones(5) / 5, mode="same")
 
 
 def _unlike_floor(lab: np.ndarray, height: int) -> np.ndarray:
@@ -179,8 +197,22 @@ def find_feet(image: np.ndarray) -> list[FootBox]:
         side = ("right", "left")[i]
         left, right, bottom = (round(v * scale) for v in box)
         feet.append(FootBox(side, left, right, bottom))
-    feet = [f for f in feet if f.width >= MIN_FOOT_WIDTH * WORK_WIDTH]
-    return feet if len(feet) == 2 else []
+    widths = sorted(f.width for f in feet)
+    if len(feet) < 2 or widths[0] < MIN_FOOT_WIDTH * WORK_WIDTH or widths[1] > FEET_ALIKE * widths[0]:
+        return []
+    if abs(feet[0].bottom - feet[1].bottom) > widths[1]:  # side by side on the floor, the toes are level
+        return []
+    work = _stretched(cv2.resize(image, (WORK_WIDTH, round(height * WORK_WIDTH / width)), interpolation=cv2.INTER_AREA))
+    if any(_skin_share(work[foot.toe_band]) < MIN_SKIN for foot in feet):  # bare toes, not shoes or socks
+        return []
+    return feet
+
+
+def _skin_share(image: np.ndarray) -> float:
+    """The share of pixels in a skin's range of colour (its red and blue differences, whatever its brightness)."""
+    ycrcb = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
+    red, blue = ycrcb[..., 1], ycrcb[..., 2]
+    return float(np.mean((red >= 133) & (red <= 180) & (blue >= 70) & (blue <= 130)))
 
 
 def _foot(foreground: np.ndarray, lo: int, hi: int, leg: tuple[int, int], band: slice) -> tuple[int, int, int] | None:
@@ -274,6 +306,13 @@ def _changed(profile: np.ndarray) -> np.ndarray:
     return np.flatnonzero(profile >= quiet + TOES_MOVING * (profile.max() - quiet))
 
 
+def _still(gray: np.ndarray, previous: np.ndarray) -> bool:
+    """Nothing moved between two pictures: no patch of the picture (a 12 x 8 grid) changed by STILL_PICTURE grey
+    levels on average. Patches even out a webcam's pixel noise and still notice a few toes moving."""
+    patches = cv2.resize(np.abs(gray - previous), (12, 8), interpolation=cv2.INTER_AREA)
+    return float(patches.max()) < STILL_PICTURE
+
+
 def _windowed(patch: np.ndarray) -> np.ndarray:
     """A patch ready for phase correlation: zero mean, faded out to its edges."""
     return (patch - patch.mean()) * cv2.createHanningWindow(patch.shape[::-1], cv2.CV_32F)
@@ -311,7 +350,7 @@ class ToeTracker:
         gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0).astype(np.float32)
         previous, self._previous = self._previous, gray
         if self._moved:
-            if previous is not None and float(np.mean(np.abs(gray - previous))) < STILL_PICTURE:
+            if previous is not None and _still(gray, previous):
                 self._still_frames += 1
             else:
                 self._still_frames = 0
