@@ -1,22 +1,22 @@
 """The feet seen close up: a camera on the floor, tilted down at bare feet about half a metre in front of the toes.
 
 The pose model finds no person in this view, so the feet are found with classical vision. `find_feet` finds the
-legs where they enter the top of the picture (they differ in colour from the floor under the toes at the bottom),
-separates the feet from the floor with GrabCut seeded by them, and takes each foot's front: its lowest rows, where
-the toes are. `ToeTracker` then follows each foot's toe band frame by frame:
+shins where they leave the top of the picture (columns unlike the rest of those rows in colour), separates the legs
+and feet from the floor with GrabCut seeded by them, and takes each foot's front: its lowest rows, where the toes
+are. It finds nothing in a view that is not a close-up of two bare feet (see MIN_LEG_WIDTH). `ToeTracker` then
+compares each foot's front, frame by frame, with its resting picture taken when the feet were found:
 
-- `change`: how far the toe band's picture has moved away from the resting picture taken when the feet were found
-  (mean absolute difference over the band, in units of the band's own contrast). Lifting, spreading, pressing or
-  curling the toes changes it; still feet keep it near 0, and it does not drift, as it is measured against a fixed
-  picture.
-- the same per half of the band (`medial_change` on the big-toe side, `lateral_change` on the little-toe side);
-- `lift` and `spread` from dense optical flow in the band relative to the shin above it: the toes rise (upward flow
-  on the picture, which on this view is away from the camera's floor line) or fan out sideways;
-- `shin_rise` and `shin_shift`: how far the shin has moved since the feet were last still, in foot widths; a heel
-  raise or an ankle rock moves the shin, a toe exercise does not.
+- `change`: how far the toe band has moved away from its resting picture (mean absolute difference, in units of the
+  band's own contrast). Lifting, spreading, pressing or curling the toes changes it; still feet keep it near 0, and
+  it does not drift, as it is measured against a fixed picture. When the toes first move, the band is put where the
+  picture changed.
+- the same per half of the band: `medial_change` (big-toe side) and `lateral_change` (little-toe side);
+- `ankle_change`: the rows above the band; a heel raise or an ankle rock changes them, a toe exercise hardly does;
+- `darkening`: toes raised or curled under show the shadow beneath them.
 
-When the whole picture shifts (a hand bumps or tilts the camera), the tracker waits for a still picture and finds the
-feet again.
+The picture is brought back to the resting exposure (the floor in front of the toes measures a webcam's automatic
+exposure). When the floor shifts (a hand bumps or tilts the camera), the tracker waits for a still picture and finds
+the feet again.
 """
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-WORK_WIDTH = 320  # pixels: frames are scaled to this width for tracking (4-5 ms a frame)
+WORK_WIDTH = 320  # pixels: frames are scaled to this width for tracking (about 2 ms a frame)
 FIND_WIDTH = 240  # pixels: GrabCut runs at this width
 TOP_EDGE = 0.05  # the picture's top rows, as a share of its height, where the shins leave the picture
 LEG_BAND = (0.1, 0.22)  # rows, as shares of the picture's height, where the shins are seen against the wall or floor
 FLOOR_BAND = 0.12  # share of the height at the bottom that is floor in front of the toes
-LEG_CONTRAST = 8.0  # colour distance (Lab) from the floor that marks a leg column
+LEG_CONTRAST = 8.0  # colour distance (Lab) from the rest of its rows that marks a leg's column
 # What a close-up view looks like, as shares of the picture's width: a shin at least MIN_LEG_WIDTH and at most
 # MAX_LEG_WIDTH wide, clear of the picture's sides, and each foot's front at least MIN_FOOT_WIDTH wide, the two within
 # FEET_ALIKE of each other. A full-body view fails these (its "legs" at that height are a torso, arms or the
