@@ -57,7 +57,7 @@ class _Movement:
             self.ankle[side] = max(self.ankle.get(side, 0.0), motion.ankle_change)
 
     def side(self) -> Side:
-        return side_of({s: v for s, v in self.peak.items() if v >= MOVED_CHANGE})
+        return side_of({s: self.peak[s] for s in self.moved()})
 
     def moved(self) -> list[str]:
         """The feet whose toes moved."""
