@@ -80,17 +80,19 @@ def analyze_clip(
     annotate_path: str | os.PathLike | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, Analysis]:
-    """Count several exercises in one video file, by exercise name: the clip is decoded and its poses estimated
-    once, and every exercise's detector is fed the same poses. The annotated copy shows the first exercise.
+    """Count several exercises in one video file, by exercise name: the clip is decoded and its poses estimated (or,
+    close up, its feet followed) once, and every exercise's detector is fed the same. The annotated copy shows the
+    first exercise.
 
     Toe exercises are read from a close-up of the feet, the others from the whole body: one clip is one view, so
     they cannot be mixed (ValueError)."""
-    closeup = {exercise_entry(e).closeup for e in exercises}
-    if len(closeup) > 1:
+    views = {exercise_entry(e).closeup for e in exercises}
+    if len(views) > 1:
         raise ValueError("the toe exercises need a close-up of the feet and the others the whole body: "
                          "count them from separate clips")
+    closeup = views == {True}
     pipelines = [make_pipeline(exercise) for exercise in exercises]
-    lead = pipelines[0]  # estimates the poses and looks for other people; the others are fed its poses
+    lead = pipelines[0]  # estimates the poses (or follows the feet) and looks for other people; the others are fed it
     with VideoFile(path) as video:
         info = video.info
         tallies = [_Tally(Analysis(video.path, e, info.fps, info.duration)) for e in exercises]
@@ -100,11 +102,9 @@ def analyze_clip(
             for frame in frames:
                 step = lead.process(frame.image, frame.t)
                 tallies[0].add(step)
+                seen = step.signals if closeup else step.pose  # the feet followed close up, or the pose
                 for pipeline, tally in zip(pipelines[1:], tallies[1:]):
-                    if isinstance(pipeline, Pipeline):
-                        tally.add(pipeline.feed(step.pose, frame.t), step.several_people)
-                    else:  # close up: each toe detector follows the feet itself (a few ms a frame)
-                        tally.add(pipeline.process(frame.image, frame.t))
+                    tally.add(pipeline.feed(seen, frame.t), step.several_people)
                 if writer is not None:
                     writer.write(annotate(frame.image, step), frame.t)
                 if progress is not None and info.duration > 0:

@@ -116,9 +116,11 @@ class CloseupPipeline:
         """Nothing to load."""
 
     def process(self, image: np.ndarray, t: float) -> FrameResult:
-        toes = self._tracker.update(image, t)
-        events = self.detector.update(toes)
-        return FrameResult(t, None, toes, events, self.detector.status, False)
+        return self.feed(self._tracker.update(image, t), t)
+
+    def feed(self, toes: ToeFrame, t: float) -> FrameResult:
+        """Advance with the feet already followed (by another close-up pipeline on the same stream)."""
+        return FrameResult(t, None, toes, self.detector.update(toes), self.detector.status, False)
 
     def close(self) -> None:
         """Nothing to release."""
