@@ -339,10 +339,6 @@ class ToeTracker:
         self._moved = False
         self._previous: np.ndarray | None = None
 
-    @property
-    def boxes(self) -> list[FootBox]:
-        return [foot.box for foot in self._feet]
-
     def update(self, image: np.ndarray, t: float) -> ToeFrame:
         height, width = image.shape[:2]
         small = cv2.resize(image, (WORK_WIDTH, round(height * WORK_WIDTH / width)), interpolation=cv2.INTER_AREA)
