@@ -4,6 +4,9 @@ Every test here is skipped, with the reason, where Debian's Chromium is missing 
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.harness import LiveServer, missing_chromium
@@ -23,8 +26,12 @@ def playwright():
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, playwright):
     folder = tmp_path_factory.mktemp("live")
+    # FOOTFORM_E2E_KEEP=FOLDER records every frame the callback receives there, to replay a failure offline.
+    keep = os.environ.get("FOOTFORM_E2E_KEEP")
+    record = Path(keep) / folder.name if keep else None
     # The probe times each frame of the callback: a failing test says how fast the server kept up.
-    with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", probe=folder / "frames.txt") as server:
+    with LiveServer(db=folder / "history.sqlite3", log=folder / "server.log", probe=folder / "frames.txt",
+                    record=record) as server:
         yield server
 
 

@@ -252,15 +252,15 @@ class LiveServer:
             reports.append("\n".join(block))
         return [report for report in reports if not HARMLESS_LOG.search(report)]
 
-    def frames(self) -> list[tuple[float, float, int, float]]:
-        """(wall-clock start, ms, the set's count after it, the frame's own timestamp) per frame the callback
-        processed, with `probe` on."""
+    def frames(self) -> list[tuple[float, float, int, float, str]]:
+        """(wall-clock start, ms, the set's count after it, the frame's own timestamp, the page's phase after it) per
+        frame the callback processed, with `probe` on."""
         if self.probe is None or not Path(self.probe).exists():
             return []
         rows = []
         for line in Path(self.probe).read_text().splitlines():
-            start, took, count, frame_time = line.split()
-            rows.append((float(start), float(took), int(count), float(frame_time)))
+            start, took, count, frame_time, phase = line.split()
+            rows.append((float(start), float(took), int(count), float(frame_time), phase.replace("-", " ")))
         return rows
 
     def stream_log(self) -> list[tuple[float, str]]:
@@ -613,6 +613,10 @@ class ClipRun:
     reps: dict  # session id -> its RepRecords
 
 
+# The detectors' phases once the stance is taken (routines.detectors.stance, the heel raise's "up").
+COUNTING_PHASES = ("ready", "up")
+
+
 def callback_story(server: LiveServer, capture_start: float, camera: FakeCamera) -> str:
     """What the server's frame callback did with a clip, in words, from its probe (empty without one)."""
     frames = [f for f in server.frames() if f[0] >= capture_start]
@@ -622,6 +626,11 @@ def callback_story(server: LiveServer, capture_start: float, camera: FakeCamera)
     during = [f for f in frames if capture_start + camera.clip_start <= f[0] <= capture_start + camera.clip_end]
     text = (f"the server's first frame came {first[0] - capture_start:.1f} s into the camera file and took "
             f"{first[1]:.0f} ms (the pose models loading)")
+    # A clip that begins before the page can count (the connection and the models took its still lead-in) tests the
+    # start-up, not the counting: say when the stance was first taken.
+    ready = next((f[0] for f in frames if f[4] in COUNTING_PHASES), None)
+    text += ("; it never took the stance" if ready is None else
+             f"; it took the stance {ready - capture_start - camera.clip_start:+.1f} s from the clip's start")
     if len(during) > 1:
         costs = sorted(f[1] for f in during)
         text += (f"; while the clip played it processed {(len(during) - 1) / (during[-1][0] - during[0][0]):.1f} "
@@ -630,10 +639,10 @@ def callback_story(server: LiveServer, capture_start: float, camera: FakeCamera)
     return text
 
 
-def backlog(frames: list[tuple[float, float, int, float]]) -> float:
+def backlog(frames: list[tuple[float, float, int, float, str]]) -> float:
     """How much later than the promptest of `frames` (probe rows of one stream) the latest of them reached the
     callback, after the camera took it: a backlog in the server's decoding and relaying grows it."""
-    lags = [start - frame_time for start, _, _, frame_time in frames]
+    lags = [start - frame_time for start, _, _, frame_time, _ in frames]
     return max(lags) - min(lags) if lags else float("nan")
 
 

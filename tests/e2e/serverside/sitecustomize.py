@@ -4,8 +4,9 @@ The app code stays as it is; four switches, all off unless the harness sets them
 
 - FOOTFORM_E2E_PROBE=PATH: time every call of the live frame callback's work (`LivePractice.process`: pose, detector,
   drawing) and append one line per frame to PATH: wall-clock start (s), duration (ms), the set's rep count after
-  the frame, the frame's own timestamp (s). The benchmark reads frames per second, per-frame cost and the moment
-  each rep was counted from it.
+  the frame, the frame's own timestamp (s), the detector's phase after it (spaces as dashes, "ready" once the
+  stance is taken). The benchmark reads frames per second, per-frame cost and the moment each rep was counted from
+  it; a failing browser test says when the page became ready to count.
 - FOOTFORM_E2E_RECORD=FOLDER: record what the live frame callback receives, to replay it offline
   (tests/e2e/live_replay.py): per frame one JSON line in FOLDER/frames.jsonl (wall-clock start, the frame's own
   timestamp, the stream time made of it, the stream's number, the picture's size, the processing time, the count
@@ -50,7 +51,9 @@ def _probe(path: str) -> None:
     out = open(path, "a", buffering=1)
 
     def write(live, picture, frame_time, start, took):
-        out.write(f"{start:.4f} {took:.2f} {live.snapshot().count} {frame_time if frame_time is not None else 'nan'}\n")
+        snap = live.snapshot()
+        stamp = frame_time if frame_time is not None else "nan"
+        out.write(f"{start:.4f} {took:.2f} {snap.count} {stamp} {snap.phase.replace(' ', '-')}\n")
 
     _after_each_frame(write)
 
