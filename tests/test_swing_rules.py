@@ -14,6 +14,25 @@ def test_counts_ankle_rocks_outer_then_inner_and_back():
     assert events[0].measures["outer"] > 0.08 and events[0].measures["inner"] > 0.05
 
 
+def test_rocks_whose_rest_sits_just_off_the_middle_count_on_a_stream_that_passes_frames_over():
+    # After the first rock the feet rest a little inward, just outside the middle band, so each rock's value crosses
+    # the middle on its way from one rock to the next in a frame or two. At 10 frames/s no frame falls inside it.
+    def inward(d=0.007):
+        return foot("left", ankle_dx=-d, heel_dx=-d), foot("right", ankle_dx=d, heel_dx=d)
+
+    def rock_from_inward(u, d=0.007):
+        shift = 0.05 * math.sin(2 * math.pi * u) if u < 0.5 else 0.03 * math.sin(2 * math.pi * u)
+        return (foot("left", ankle_dx=shift - d, heel_dx=shift - d),
+                foot("right", ankle_dx=d - shift, heel_dx=d - shift))
+
+    rest = 0.5, lambda u: inward()
+    frames = timeline(still(1.5), rock(), rest, *[(2.4, rock_from_inward), rest] * 3, still(1.5))
+    for step in (1, 3, 5):
+        detector = AnkleRockDetector()
+        events = run(detector, frames[::step])
+        assert detector.count == 4, (step, [(round(e.start, 2), round(e.end, 2)) for e in events])
+
+
 def test_inner_first_counts_too():
     events = run(AnkleRockDetector(), timeline(still(1.5), rock(outer=-0.03, inner=-0.05), still(1.0)))
     assert [e.complete for e in events] == [True]

@@ -22,7 +22,9 @@ class CycleCounter:
 
     A cycle starts when the value leaves the middle band, must pass `high_plus` and `-high_minus` (in either order,
     coming back through the middle between them is fine) and ends back in the middle. A swing to one side that is
-    not followed by the other within `pause` seconds is reported as incomplete.
+    not followed by the other within `pause` seconds is reported as incomplete. A value that crosses from one side
+    of the middle to the other between two frames passed through it: on a stream that passes frames over, a value
+    resting just off the middle between cycles can cross it with no frame inside.
     """
 
     high_plus: float
@@ -35,6 +37,7 @@ class CycleCounter:
     _peaks: list = field(default_factory=lambda: [0.0, 0.0])
     _side_peaks: dict = field(default_factory=dict)
     _middle_since: float | None = None
+    _last: tuple[float, float] | None = None  # (t, value) of the latest frame with a value
 
     def reset(self) -> None:
         self._start = None
@@ -50,11 +53,28 @@ class CycleCounter:
     def flush(self, t: float) -> list[Cycle]:
         """The signal is gone for now: a cycle under way is dropped."""
         self.reset()
+        self._last = None
         return []
 
     def update(self, t: float, value: float, sides: dict) -> Cycle | None:
         if math.isnan(value):
             return None
+        last, self._last = self._last, (t, value)
+        if last is not None and len(self._visited) == 2 and self._crossed(last[1], value):
+            # Both sides reached, and back through the middle between the frames: the cycle ended there, and this
+            # frame begins the next one.
+            t0, v0 = last
+            crossing = t0 + (t - t0) * abs(v0) / (abs(v0) + abs(value))
+            done = self._close(crossing, complete=True)
+            self._start = crossing
+            self._step(t, value, sides)
+            return done
+        return self._step(t, value, sides)
+
+    def _crossed(self, before: float, now: float) -> bool:
+        return before * now < 0 and min(abs(before), abs(now)) >= self.middle
+
+    def _step(self, t: float, value: float, sides: dict) -> Cycle | None:
         in_middle = abs(value) < self.middle
         if self._start is None:
             if in_middle:
