@@ -647,13 +647,14 @@ def backlog(frames: list[tuple[float, float, int, float, str]]) -> float:
 
 
 def play_clip(playwright, server: LiveServer, sample: Sample, exercise: str, workdir: Path,
-              lead_in: float = LEAD_IN_SECONDS, tail: float = TAIL_SECONDS) -> ClipRun:
+              lead_in: float = LEAD_IN_SECONDS, tail: float = TAIL_SECONDS, grain: float = 0.0) -> ClipRun:
     """Open free practice for `exercise` in a fresh browser whose camera plays `sample` once (with a still lead-in
-    and tail, in seconds), press START, and read the page when the clip has played; then STOP and read the history.
-    The tail must outlast SETTLE_SECONDS and the second the video is watched, or the camera loops back first."""
+    and tail, in seconds, with a camera's `grain` on them: `write_y4m`), press START, and read the page when the clip
+    has played; then STOP and read the history. The tail must outlast SETTLE_SECONDS and the second the video is
+    watched, or the camera loops back first."""
     from routines.history import HistoryStore
 
-    camera = write_y4m(sample.video, workdir / f"{sample.stem}.y4m", lead_in=lead_in, tail=tail)
+    camera = write_y4m(sample.video, workdir / f"{sample.stem}.y4m", lead_in=lead_in, tail=tail, grain=grain)
     store = HistoryStore(server.db)
     known = {s.id for s in store.sessions()}
     browser = launch_chromium(playwright, camera.path)

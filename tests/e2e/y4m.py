@@ -20,6 +20,7 @@ import numpy as np
 from vision.video import VideoFile
 
 WIDTH, HEIGHT = 640, 480
+GRAIN_FIELDS = 8
 
 
 @dataclass(frozen=True)
@@ -73,24 +74,42 @@ def _i420(image: np.ndarray) -> bytes:
     return av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p").to_ndarray().tobytes()
 
 
-def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: float = 0.0) -> FakeCamera:
-    """Write `clip` as a Y4M file at the clip's own frame rate, with `lead_in` and `tail` seconds held still."""
+def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: float = 0.0,
+              grain: float = 0.0) -> FakeCamera:
+    """Write `clip` as a Y4M file at the clip's own frame rate, with `lead_in` and `tail` seconds held still.
+
+    With `grain` (a standard deviation in grey levels), each still frame gets a camera sensor's noise of its own: a
+    real camera never sends the same picture twice. Repeated bit for bit, a still picture is refined by the video
+    coder to a sharpness no camera stream reaches, and loses it the moment the clip moves; on a real clip the pose
+    model read one heel raised on the sharpened picture, and down again as the clip began (a false raise)."""
     out = Path(out)
+    def held(image: np.ndarray, count: int) -> Iterator[bytes]:
+        """`count` frames of `image` held still."""
+        if not grain:
+            payload = _i420(image)
+            yield from (payload for _ in range(count))
+            return
+        # A few noise fields, taken in turn: the coder compares each frame with the last ones only.
+        fields = np.random.default_rng(0).normal(0.0, grain, (GRAIN_FIELDS, HEIGHT, WIDTH, 3)).round()
+        fields = fields.astype(np.int16)
+        for i in range(count):
+            grainy = image + fields[i % GRAIN_FIELDS] * (image > 0)  # the black bars stay black
+            yield _i420(np.clip(grainy, 0, 255).astype(np.uint8))
+
     with VideoFile(clip) as video:
         fps = Fraction(video.info.fps).limit_denominator(1001)
         lead_frames, tail_frames = round(lead_in * fps), round(tail * fps)
         clip_frames = 0
         with out.open("wb") as file:
             file.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{fps.numerator}:{fps.denominator} Ip A1:1 C420jpeg\n".encode())
-            payload = b""
             for frame in video:
-                payload = _i420(letterbox(frame.image))
+                last = letterbox(frame.image)
                 if clip_frames == 0:
-                    for _ in range(lead_frames):
+                    for payload in held(last, lead_frames):
                         file.write(b"FRAME\n" + payload)
-                file.write(b"FRAME\n" + payload)
+                file.write(b"FRAME\n" + _i420(last))
                 clip_frames += 1
-            for _ in range(tail_frames):
+            for payload in held(last, tail_frames):
                 file.write(b"FRAME\n" + payload)
     return FakeCamera(out, fps, lead_frames, clip_frames, tail_frames)
 
