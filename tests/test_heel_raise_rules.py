@@ -320,6 +320,21 @@ def _raise_reading_short_legs(toe_dx: float = 0.0, hip_x: float = 1.0, lean: flo
     return up + hold + down, make
 
 
+def test_a_lift_that_reads_high_on_one_frame_between_passed_over_ones_is_not_a_raise():
+    # Seen on a busy live page at the end of a fast camera move: after a fifth of a second of frames passed over, one
+    # frame read the standing person's lift as 0.08, the next a little above flat, and then flat. The gaps around it
+    # make it last as long as a quick raise; read high on one frame only, it is not one.
+    def lift(s):
+        return 0.08 if s < 0.1 else 0.025 if s < 0.2 else 0.0
+
+    live_rate = timeline(still(1.5), _both_heels(0.8, lift), still(1.0))[::3]  # a frame every 0.1 s
+    frames = _passed_over(live_rate, 1.25, 1.5)
+    assert run(HeelRaiseDetector(), frames) == []
+    # A real raise at that rate, as quick as a single-leg one, reads high on two frames or more: it counts.
+    raised = timeline(still(1.5), heel_raise(0.1, up=0.15, hold=0.1, down=0.2), still(1.0))[::3]
+    assert [e.complete for e in run(HeelRaiseDetector(), _passed_over(raised, 1.25, 1.5))] == [True]
+
+
 def _standing(seconds: float, toe_dx: float = 0.0, hip_x: float = 1.0):
     return seconds, lambda u: (*(foot(name, toe_dx=toe_dx, knee_bend=0.09) for name in ("left", "right")), (hip_x, 2.0))
 

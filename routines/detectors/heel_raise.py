@@ -38,6 +38,12 @@ MIN_REP_SECONDS = 0.35  # quicker up-and-down flickers are noise, not reps
 # settled, was the start of one raise that read in pieces: on a coded live picture of a quick single-leg raise
 # mid-turn, its lift read high for a frame, back at flat for a few, then high for the rest of the raise.
 HIGH_MOMENT_SECONDS = 0.1
+# A rep of the body must read high on this many frames or more. One frame that reads high, with the frames around it
+# low, is the pose model's misreading: on a busy live page (a frame every 0.06-0.2 s) a coded picture at the end of a
+# fast camera move read a standing person's lift as 0.08 for one frame, and the gaps around it made it last long
+# enough to count. A real raise stays above RISE_HIGH for 0.3 s and more, so at 12 frames/s and more it reads high
+# on two frames or more.
+HIGH_FRAMES = 2
 # After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
 # falls as the foot leaves the floor (a knee lift, a step) is not a raise.
 SETTLE_SECONDS = 0.25
@@ -140,6 +146,10 @@ class _Rep:
             self._swung = (max(self._swung[0], shift), min(self._swung[1], shift))
             self._held_out |= self._swing_out.update(frame.t, shift >= RAISE_ROLLED_SWING)
             self._held_in |= self._swing_in.update(frame.t, shift <= -RAISE_ROLLED_SWING)
+
+    @property
+    def high_frames(self) -> int:
+        return sum(sample.signal > RISE_HIGH for sample in self.samples)
 
     @property
     def high_seconds(self) -> float:
@@ -410,6 +420,8 @@ class HeelRaiseDetector:
     def _finish(self, rep: _Rep, end: float) -> list[RepEvent]:
         if rep.length(end) < MIN_REP_SECONDS or rep.rolled:
             return []
+        if not rep.side and rep.reached_high and rep.high_frames < HIGH_FRAMES:
+            return []  # one frame read high: a misreading, not a raise
         if any(start < end and rep.start < stop for start, stop in self._reported):
             return []  # the other tracker saw this movement (one heel lifting also lifts the body a little)
         peak = rep.peak
