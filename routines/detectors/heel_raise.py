@@ -41,8 +41,9 @@ HIGH_MOMENT_SECONDS = 0.1
 # A rep of the body must read high on this many frames or more. One frame that reads high, with the frames around it
 # low, is the pose model's misreading: on a busy live page (a frame every 0.06-0.2 s) a coded picture at the end of a
 # fast camera move read a standing person's lift as 0.08 for one frame, and the gaps around it made it last long
-# enough to count. A real raise stays above RISE_HIGH for 0.3 s and more, so at 12 frames/s and more it reads high
-# on two frames or more.
+# enough to count. A real raise reads above RISE_HIGH for a third of a second and more (the quickest, in the real
+# single-leg clip: 0.33 s from its first frame above to its last), so at 12 frames/s, even with a fifth of a second
+# passed over, two frames or more read it high.
 HIGH_FRAMES = 2
 # After the heel comes down, the feet must stay on the floor this long for the rep to count: a heel that rises and
 # falls as the foot leaves the floor (a knee lift, a step) is not a raise.
@@ -149,6 +150,7 @@ class _Rep:
 
     @property
     def high_frames(self) -> int:
+        """How many of its samples read above RISE_HIGH."""
         return sum(sample.signal > RISE_HIGH for sample in self.samples)
 
     @property
