@@ -83,15 +83,16 @@ def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: flo
     coder to a sharpness no camera stream reaches, and loses it the moment the clip moves; on a real clip the pose
     model read one heel raised on the sharpened picture, and down again as the clip began (a false raise)."""
     out = Path(out)
+    # A few noise fields, taken in turn: the coder compares each frame with the last ones only.
+    fields = (np.random.default_rng(0).normal(0.0, grain, (GRAIN_FIELDS, HEIGHT, WIDTH, 3)).round().astype(np.int16)
+              if grain else None)
+
     def held(image: np.ndarray, count: int) -> Iterator[bytes]:
         """`count` frames of `image` held still."""
         if not grain:
             payload = _i420(image)
             yield from (payload for _ in range(count))
             return
-        # A few noise fields, taken in turn: the coder compares each frame with the last ones only.
-        fields = np.random.default_rng(0).normal(0.0, grain, (GRAIN_FIELDS, HEIGHT, WIDTH, 3)).round()
-        fields = fields.astype(np.int16)
         for i in range(count):
             grainy = image + fields[i % GRAIN_FIELDS] * (image > 0)  # the black bars stay black
             yield _i420(np.clip(grainy, 0, 255).astype(np.uint8))
@@ -109,6 +110,8 @@ def write_y4m(clip: str | Path, out: str | Path, lead_in: float = 0.0, tail: flo
                         file.write(b"FRAME\n" + payload)
                 file.write(b"FRAME\n" + _i420(last))
                 clip_frames += 1
+            if not clip_frames:
+                raise ValueError(f"{clip}: no frames to play")
             for payload in held(last, tail_frames):
                 file.write(b"FRAME\n" + payload)
     return FakeCamera(out, fps, lead_frames, clip_frames, tail_frames)
